@@ -1,0 +1,114 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { EnvironmentError, InputError, ValidationError } from './core/errors.ts';
+import { consoleLogger } from './core/logger.ts';
+import { repoRoot } from './core/paths.ts';
+import { mirrorFromArgs } from './fetch/locate.ts';
+import { terminalProgress } from './fetch/progress.ts';
+import { buildStore, currentBuildPath } from './build/store.ts';
+import { parseZoningCsv } from './build/zonings.ts';
+import { loadCog } from './sources/cog/decoupage-administratif.ts';
+import { runBuild } from './pipeline.ts';
+
+const USAGE = `Usage :
+  npm run etl [-- --mirror DIR] [--data-dir DIR] [--offline] [--keep N]
+      Construit data/observatoire.duckdb depuis les fichiers des producteurs
+      (téléchargés dans data/cache/, ou lus dans le miroir DIR / OBS_MIRROR=DIR).
+  npm run zoning -- add FICHIER.csv --id ID --label "Libellé" [--example] [--no-build]
+      Ajoute un zonage (CSV commune;groupe;nom du groupe) et reconstruit la base.
+  npm run etl -- status
+      Affiche la base en service.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'build', ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      mirror: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'cache-dir': { type: 'string' },
+      offline: { type: 'boolean', default: false },
+      keep: { type: 'string' },
+      id: { type: 'string' },
+      label: { type: 'string' },
+      description: { type: 'string' },
+      example: { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }
+    }
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dataDir = resolve(values['data-dir'] ?? join(repoRoot, 'data'));
+  const build = async () => {
+    const result = await runBuild({
+      dataDir,
+      mirror: mirrorFromArgs(values.mirror),
+      cacheDir: values['cache-dir'] ? resolve(values['cache-dir']) : undefined,
+      offline: values.offline,
+      keepBuilds: values.keep ? Number(values.keep) : undefined,
+      logger: consoleLogger,
+      progress: terminalProgress({ stream: process.stderr })
+    });
+    console.log(
+      `Construction ${result.id} : ${result.counts.territories} territoires, ${result.counts.indicators} indicateurs, ` +
+        `${result.counts.indicatorValues} valeurs, ${result.warnings.length} avertissements (table load_report).`
+    );
+  };
+
+  switch (command) {
+    case 'build':
+      await build();
+      return 0;
+    case 'status': {
+      const path = currentBuildPath(buildStore(dataDir));
+      console.log(path ? `Base en service : ${path}` : 'Aucune base construite : lancez npm run etl.');
+      return path ? 0 : 1;
+    }
+    case 'zoning': {
+      const [sub, file] = positionals;
+      if (sub !== 'add' || !file || !values.id || !values.label) {
+        console.error(USAGE);
+        return 2;
+      }
+      const meta = {
+        id: values.id,
+        label: values.label,
+        label_plural: values.label,
+        description: values.description ?? '',
+        example: values.example,
+        published: true
+      };
+      // Validate before anything is written: unknown communes, duplicates, bad header.
+      const { zoning, notes } = parseZoningCsv(file, readFileSync(file, 'utf8'), loadCog(), meta);
+      for (const n of notes) console.log(n);
+      const dir = join(repoRoot, 'data', 'zonings');
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(file, join(dir, `${meta.id}.csv`));
+      writeFileSync(join(dir, `${meta.id}.yaml`), stringify(meta));
+      console.log(`Zonage ${meta.id} (${zoning.groups.size} groupes) ajouté depuis ${basename(file)}.`);
+      if (!values['no-build']) await build();
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof InputError || e instanceof EnvironmentError || e instanceof ValidationError) {
+      console.error(`\n${e.message}\n\nLa base précédente, s'il y en a une, reste en service.`);
+    } else {
+      console.error(e);
+    }
+    process.exit(1);
+  }
+);

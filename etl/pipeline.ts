@@ -1,0 +1,236 @@
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ValidationError } from './core/errors.ts';
+import type { Logger } from './core/logger.ts';
+import type { GeoBatch, LoadWarning, SourceDescription, ValueBatch } from './core/types.ts';
+import { appendRows, createSchema, openDb, type OpenDb } from './db/duckdb.ts';
+import { loadCatalogue, checkCatalogueAgainstSources } from './engine/catalogue.ts';
+import { locateSources, type LocatedFile } from './fetch/locate.ts';
+import { silentProgress, type ProgressReporter } from './fetch/progress.ts';
+import { convertValues } from './build/convert.ts';
+import { writeIndicators } from './build/write-indicators.ts';
+import { buildTerritories, writeTerritories } from './build/territories.ts';
+import { buildTerritoryIndex, DEFAULT_SCOPE, type Scope } from './build/territory-index.ts';
+import { loadZonings } from './build/zonings.ts';
+import { validateBuild } from './build/validate.ts';
+import {
+  buildStore,
+  currentBuildPath,
+  newBuildId,
+  partialPath,
+  prepareStore,
+  pruneBuilds,
+  publishBuild,
+  removePartials
+} from './build/store.ts';
+import { cogSource, loadCog } from './sources/cog/decoupage-administratif.ts';
+import { GEO_ADAPTERS, VALUE_ADAPTERS, type GeoAdapters } from './sources/registry.ts';
+import type { ValueAdapter } from './core/types.ts';
+import { repoRoot } from './core/paths.ts';
+
+export interface BuildOptions {
+  /** Folder holding `observatoire.duckdb`, `builds/`, `cache/` (default: the repo's data/). */
+  dataDir?: string;
+  /** Directory laid out like shared/data; when absent, sources are downloaded into the cache. */
+  mirror?: string;
+  cacheDir?: string;
+  offline?: boolean;
+  scope?: Scope;
+  /** Declarative inputs; default to the repo's data/indicators and data/zonings. */
+  indicatorsDir?: string;
+  zoningsDir?: string;
+  logger: Logger;
+  progress?: ProgressReporter;
+  now?: () => Date;
+  fetchImpl?: typeof fetch;
+  /** Finished builds kept on disk besides the current one. */
+  keepBuilds?: number;
+  /** Replaces the adapters (tests of malformed inputs). */
+  valueAdapters?: ValueAdapter[];
+  geoAdapters?: GeoAdapters;
+  /** Called as each step starts; a throwing hook simulates an interruption. */
+  onStep?: (step: string) => void;
+}
+
+export interface BuildResult {
+  id: string;
+  path: string;
+  durationMs: number;
+  counts: Record<string, number>;
+  warnings: LoadWarning[];
+}
+
+export const ETL_VERSION = '1';
+
+/**
+ * One build: locate every source, read and check it, compute every indicator at
+ * every level, write a new DuckDB file, validate it, then swap it in atomically.
+ * Any failure leaves the previous build untouched and serving.
+ */
+export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
+  const started = Date.now();
+  const now = opts.now ?? (() => new Date());
+  const log = opts.logger;
+  const dataDir = resolve(opts.dataDir ?? join(repoRoot, 'data'));
+  const store = buildStore(dataDir);
+  const scope = opts.scope ?? DEFAULT_SCOPE;
+  const step = (name: string) => {
+    opts.onStep?.(name);
+    log.info(`— ${name}`);
+  };
+  prepareStore(store);
+  const leftovers = removePartials(store);
+  if (leftovers.length) log.warn(`restes d'une construction interrompue supprimés : ${leftovers.join(', ')}`);
+
+  const valueAdapters = opts.valueAdapters ?? VALUE_ADAPTERS;
+  const geoAdapters = opts.geoAdapters ?? GEO_ADAPTERS;
+  const allSources: SourceDescription[] = [
+    ...valueAdapters.map((a) => a.source),
+    ...Object.values(geoAdapters).map((a) => a.source)
+  ];
+
+  step('localisation des sources');
+  const located = await locateSources(allSources, {
+    mirror: opts.mirror,
+    cacheDir: opts.cacheDir ?? join(dataDir, 'cache'),
+    offline: opts.offline,
+    fetchImpl: opts.fetchImpl,
+    progress: opts.progress ?? silentProgress,
+    logger: log,
+    now
+  });
+  const fileOf = (s: SourceDescription): LocatedFile => located.get(s.id)!;
+
+  step('lecture des tableaux des producteurs');
+  const ctx = { logger: log };
+  const batches = new Map<string, ValueBatch>();
+  for (const a of valueAdapters) batches.set(a.source.id, await a.read(fileOf(a.source).path, ctx));
+
+  step('lecture des géométries');
+  const geo = new Map<string, GeoBatch>();
+  for (const [key, a] of Object.entries(geoAdapters)) geo.set(key, await a.read(fileOf(a.source).path, ctx));
+
+  step('catalogue des indicateurs et zonages');
+  const cog = loadCog();
+  const defs = await loadCatalogue(opts.indicatorsDir ?? join(repoRoot, 'data', 'indicators'));
+  const available = new Map<string, Set<string>>();
+  for (const [id, b] of batches) available.set(id, new Set(b.values.map((v) => v.variable)));
+  const problems = checkCatalogueAgainstSources(defs, available);
+  if (problems.length) throw new ValidationError(problems);
+  const { zonings, notes: zoningNotes } = loadZonings(opts.zoningsDir ?? join(repoRoot, 'data', 'zonings'), cog);
+  for (const n of zoningNotes) log.info(n);
+
+  const irisBatch = geo.get('iris')!;
+  const index = buildTerritoryIndex(cog, scope, irisBatch.features.map((f) => f.code), zonings);
+  step('conversion des codes au COG courant');
+  const scopeDeps = new Set(
+    [...cog.departements.values()].filter((d) => scope.regions.includes(d.region)).map((d) => d.code)
+  );
+  const warnings: LoadWarning[] = [];
+  const converted = new Map<string, ReturnType<typeof convertValues>>();
+  for (const a of valueAdapters) {
+    const b = batches.get(a.source.id)!;
+    warnings.push(...b.warnings);
+    const c = convertValues(a.source, fileOf(a.source).relative, b.values, index, scopeDeps);
+    warnings.push(...c.warnings);
+    if (c.outOfScope) {
+      warnings.push({ source: a.source.id, file: fileOf(a.source).relative, message: `${c.outOfScope} valeurs hors du périmètre de la base (non chargées)` });
+    }
+    converted.set(a.source.id, c);
+  }
+  for (const [key, b] of geo) warnings.push(...b.warnings.map((w) => ({ ...w, message: `[${key}] ${w.message}` })));
+
+  step('territoires et géométries');
+  const territories = buildTerritories({ cog, scope, index, geo, zonings, logger: log });
+
+  const id = newBuildId(now());
+  const partial = partialPath(store, id);
+  let db: OpenDb | null = null;
+  try {
+    step(`écriture de la base ${id}`);
+    db = await openDb(partial);
+    await createSchema(db.conn);
+    const created = now();
+    await appendRows(db.conn, 'build_info', [['key', 'varchar'], ['value', 'varchar']], [
+      ['build_id', id],
+      ['created_at', created.toISOString()],
+      ['cog_vintage', String(cog.vintage)],
+      ['scope_regions', scope.regions.join(',')],
+      ['focus_departements', scope.focus.join(',')],
+      ['etl_version', ETL_VERSION]
+    ]);
+    await writeSources(db, [
+      ...valueAdapters.map((a) => ({ s: a.source, f: fileOf(a.source), rows: batches.get(a.source.id)!.rows, items: converted.get(a.source.id)!.values.length })),
+      ...[...geo.entries()].map(([key, b]) => ({ s: geoAdapters[key as keyof GeoAdapters].source, f: fileOf(geoAdapters[key as keyof GeoAdapters].source), rows: b.features.length, items: b.features.length }))
+    ], created);
+    await appendRows(db.conn, 'sources', SOURCE_COLUMNS, [[
+      cogSource.id, cogSource.label, cogSource.producer, cogSource.licence, cogSource.vintage, cogSource.url,
+      cogSource.format, 'package', '@etalab/decoupage-administratif', '', 0, cog.communes.size, index.communes.length,
+      cog.vintage, null, created
+    ]]);
+    await writeTerritories(db.conn, territories);
+
+    step('calcul des indicateurs à tous les niveaux');
+    const counts = await writeIndicators(db.conn, {
+      defs,
+      sources: new Map(valueAdapters.map((a) => [a.source.id, a.source])),
+      converted,
+      index
+    });
+    await appendRows(
+      db.conn,
+      'load_report',
+      [['source_id', 'varchar'], ['severity', 'varchar'], ['file', 'varchar'], ['line', 'integer'], ['col', 'varchar'], ['message', 'varchar']],
+      warnings.map((w) => [w.source, 'warning', w.file, w.line ?? null, w.column === undefined ? null : String(w.column), w.message])
+    );
+
+    step('validation');
+    const problems = await validateBuild(db.conn, { scope, index });
+    if (problems.length) throw new ValidationError(problems);
+    await db.conn.run('CHECKPOINT');
+    db.close();
+    db = null;
+
+    step('mise en service');
+    const path = publishBuild(store, id);
+    const pruned = pruneBuilds(store, opts.keepBuilds ?? 3);
+    if (pruned.length) log.info(`anciennes constructions supprimées : ${pruned.join(', ')}`);
+    const result: BuildResult = {
+      id,
+      path,
+      durationMs: Date.now() - started,
+      counts: { ...counts, territories: territories.rows.length, warnings: warnings.length },
+      warnings
+    };
+    log.info(`base ${id} en service (${(result.durationMs / 1000).toFixed(1)} s) : ${currentBuildPath(store)}`);
+    return result;
+  } catch (e) {
+    db?.close();
+    rmSync(partial, { force: true });
+    rmSync(`${partial}.wal`, { force: true });
+    throw e;
+  }
+}
+
+const SOURCE_COLUMNS = [
+  ['id', 'varchar'], ['label', 'varchar'], ['producer', 'varchar'], ['licence', 'varchar'], ['vintage', 'varchar'],
+  ['url', 'varchar'], ['format', 'varchar'], ['origin', 'varchar'], ['file', 'varchar'], ['sha256', 'varchar'],
+  ['bytes', 'double'], ['rows_read', 'integer'], ['items_loaded', 'integer'], ['geo_vintage', 'integer'],
+  ['coverage', 'varchar[]'], ['loaded_at', 'timestamp']
+] as const;
+
+async function writeSources(
+  db: OpenDb,
+  list: { s: SourceDescription; f: LocatedFile; rows: number; items: number }[],
+  loadedAt: Date
+): Promise<void> {
+  await appendRows(
+    db.conn,
+    'sources',
+    SOURCE_COLUMNS,
+    list.map(({ s, f, rows, items }) => [
+      s.id, s.label, s.producer, s.licence, s.vintage, s.url, s.format, f.origin, f.relative, f.sha256, f.bytes,
+      rows, items, s.geoVintage ?? null, s.coverage === undefined || s.coverage === 'france' ? null : s.coverage, loadedAt
+    ])
+  );
+}

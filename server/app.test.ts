@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.ts';
+import type { Db } from './db.ts';
+import { type FixtureApp, fixtureApp } from './testing/fixture-app.ts';
+
+let t: FixtureApp;
+beforeAll(async () => {
+  t = await fixtureApp();
+});
+afterAll(() => t.close());
+
+describe('createApp', () => {
+  it('reports its health: build id, creation time and sources with vintages', async () => {
+    const { status, body } = await t.json<Record<string, unknown>>('/api/health');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      status: 'ok',
+      time: '2026-11-23T15:00:00.000Z',
+      build: { id: t.fixture.buildId, createdAt: '2026-11-23T12:00:00Z', cogVintage: '2025' }
+    });
+    expect(body.sources).toContainEqual(
+      expect.objectContaining({ id: 'insee-rp-2015', vintage: '2015', licence: 'Licence Ouverte / Open Licence 2.0', producer: 'INSEE' })
+    );
+  });
+
+  it('lists levels, zonings included', async () => {
+    const { body } = await t.json<{ levels: { id: string; kind: string }[] }>('/api/levels');
+    expect(body.levels.map((l) => l.id)).toEqual(['iris', 'commune', 'ept', 'bassin-exemple', 'departement', 'region']);
+    expect(body.levels.find((l) => l.id === 'bassin-exemple')?.kind).toBe('zoning');
+  });
+
+  it('names the build that answered', async () => {
+    const res = await t.app.request('/api/indicators');
+    expect(res.headers.get('X-Observatoire-Build')).toBe(t.fixture.buildId);
+  });
+
+  it('answers unknown routes with a 404 JSON error', async () => {
+    for (const path of ['/api/nope', '/api/territories/commune/93010/extra', '/ailleurs']) {
+      const res = await t.json<{ error: { code: string; message: string } }>(path);
+      expect(res.status, path).toBe(404);
+      expect(res.body.error.code).toBe('route_inconnue');
+      expect(res.body.error.message).toContain('Aucune route');
+    }
+  });
+
+  it('turns an unexpected failure into a logged 500 without details', async () => {
+    const broken: Db = {
+      ...t.db,
+      acquire: () => {
+        const lease = t.db.acquire();
+        const fail = () => Promise.reject(new Error('disque plein'));
+        return { build: { ...lease.build, all: fail, one: fail, memo: (_k, compute) => compute() }, release: lease.release };
+      }
+    };
+    const logger = { lines: [] as string[], info() {}, warn() {}, error(m: string) { this.lines.push(m); } };
+    const { app } = createApp({ db: broken, logger });
+    const res = await app.request('/api/indicators');
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('erreur_interne');
+    expect(body.error.message).not.toContain('disque plein');
+    expect(logger.lines.join('\n')).toContain('disque plein');
+  });
+
+  it('releases the build of every request, failed ones included', async () => {
+    let held = 0;
+    const counting: Db = {
+      ...t.db,
+      acquire: () => {
+        const lease = t.db.acquire();
+        held++;
+        return { build: lease.build, release: () => { held--; lease.release(); } };
+      }
+    };
+    const { app } = createApp({ db: counting, logger: t.logger });
+    await Promise.all(['/api/health', '/api/territories/commune/00000', '/api/territories?q=', '/nope'].map((p) => app.request(p)));
+    expect(held).toBe(0);
+  });
+});

@@ -1,0 +1,83 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { type Logger, consoleLogger } from '../etl/core/logger.ts';
+import type { Db } from './db.ts';
+import { aggregate as engineAggregate } from '../etl/engine/aggregate.ts';
+import { ApiError, errorBody } from './errors.ts';
+import { type AppEnv, type RouteDoc, type Router } from './routing.ts';
+import { aggregateRoutes } from './routes/aggregate.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { indicatorsRoutes } from './routes/indicators.ts';
+import { portraitsRoutes } from './routes/portraits.ts';
+import { territoriesRoutes } from './routes/territories.ts';
+import { tilesRoutes } from './routes/tiles.ts';
+import { TileService } from './tiles/service.ts';
+
+export interface AppOptions {
+  db: Db;
+  clock?: () => Date;
+  logger?: Logger;
+  /** The indicator engine (`etl/engine/aggregate.ts` unless a test replaces it). */
+  aggregate?: typeof engineAggregate;
+  /** Bound of the tile cache in bytes (64 MiB by default). */
+  tileCacheBytes?: number;
+}
+
+export interface ObservatoireApp {
+  app: Hono<AppEnv>;
+  /** Every documented route, as in `/api/openapi.json`. */
+  docs: readonly RouteDoc[];
+  tiles: TileService;
+}
+
+/** Builds the Hono app serving `/api` and `/tiles` from a Db. Side effects come in through `options`. */
+export function createApp(options: AppOptions): ObservatoireApp {
+  const { db } = options;
+  const clock = options.clock ?? (() => new Date());
+  const logger = options.logger ?? consoleLogger;
+  const aggregate = options.aggregate ?? engineAggregate;
+  const tiles = new TileService({ maxBytes: options.tileCacheBytes });
+
+  const app = new Hono<AppEnv>();
+  const docs: RouteDoc[] = [];
+
+  // Each request holds the build it started with, so a swap never closes a build under it.
+  app.use('*', async (c, next) => {
+    const lease = db.acquire();
+    c.set('build', lease.build);
+    try {
+      await next();
+    } finally {
+      lease.release();
+    }
+    c.header('X-Observatoire-Build', lease.build.id);
+  });
+
+  const routers: Router[] = [
+    healthRoutes({ clock, tiles }),
+    territoriesRoutes(),
+    indicatorsRoutes({ clock }),
+    portraitsRoutes(),
+    aggregateRoutes({ aggregate }),
+    tilesRoutes({ tiles }),
+    docsRoutes(() => docs)
+  ];
+  for (const router of routers) {
+    app.route(router.prefix, router.app);
+    docs.push(...router.docs);
+  }
+
+  app.notFound((c) => c.json(errorBody('route_inconnue', `Aucune route ne correspond à ${c.req.method} ${c.req.path}.`), 404));
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json(errorBody('parametre_invalide', `Requête invalide : ${err.message}`), err.status);
+    }
+    logger.error(`${c.req.method} ${c.req.path} : ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return c.json(errorBody('erreur_interne', 'Erreur interne du serveur. Elle a été journalisée.'), 500);
+  });
+
+  return { app, docs, tiles };
+}

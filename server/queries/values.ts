@@ -1,0 +1,92 @@
+import type { Build } from '../db.ts';
+import type { StoredValue } from '../schemas.ts';
+
+export interface LevelValueRow extends StoredValue {
+  code: string;
+  name: string;
+  provenance: string | null;
+}
+
+/**
+ * Every territory of `level` (inside `within` when given) with its value for one
+ * indicator and year; territories without a stored value come back with a NULL status.
+ */
+export function levelValues(
+  build: Build,
+  args: { indicator: string; year: number; level: string; within: { level: string; code: string } | null }
+): Promise<LevelValueRow[]> {
+  return build.all<LevelValueRow>(
+    `SELECT t.code, t.name, v.value, v.numerator, v.denominator, coalesce(v.status, 'missing') AS status,
+            coalesce(v.secret_parts, 0) AS secret_parts, coalesce(v.missing_parts, 0) AS missing_parts, v.provenance
+     FROM territories t
+     LEFT JOIN indicator_values v
+       ON v.indicator_id = $indicator AND v.year = $year AND v.level = t.level AND v.code = t.code
+     WHERE t.level = $level
+       AND ($within_level IS NULL
+            OR (t.level = $within_level AND t.code = $within_code)
+            OR EXISTS (SELECT 1 FROM territory_parents p
+                       WHERE p.level = t.level AND p.code = t.code
+                         AND p.parent_level = $within_level AND p.parent_code = $within_code))
+     ORDER BY t.code`,
+    {
+      indicator: args.indicator,
+      year: args.year,
+      level: args.level,
+      within_level: args.within?.level ?? null,
+      within_code: args.within?.code ?? null
+    }
+  );
+}
+
+/** The finest geometry of each territory listed (the band with the highest zoom). */
+export async function fullGeometries(build: Build, level: string, codes: readonly string[]): Promise<Map<string, string>> {
+  const rows = await build.all<{ code: string; geojson: string }>(
+    `SELECT code, arg_max(geojson, band) AS geojson FROM territory_geoms
+     WHERE level = $level AND list_contains($codes, code) GROUP BY code`,
+    { level, codes }
+  );
+  return new Map(rows.map((r) => [r.code, r.geojson]));
+}
+
+export interface KeyedValueRow extends StoredValue {
+  indicator_id: string;
+  year: number;
+  level: string;
+  code: string;
+  parts: number;
+  provenance: string;
+}
+
+/** All indicators and years for a few territories, in one query (portraits). */
+export function valuesOf(build: Build, territories: readonly { level: string; code: string }[]): Promise<KeyedValueRow[]> {
+  return build.all<KeyedValueRow>(
+    `SELECT v.indicator_id, v.year, v.level, v.code, v.value, v.numerator, v.denominator, v.status,
+            v.secret_parts, v.missing_parts, v.parts, v.provenance
+     FROM indicator_values v
+     JOIN (SELECT unnest($levels) AS level, unnest($codes) AS code) k ON k.level = v.level AND k.code = v.code
+     ORDER BY v.indicator_id, v.year`,
+    { levels: territories.map((t) => t.level), codes: territories.map((t) => t.code) }
+  );
+}
+
+/** Commune values for `indicator:year` keys: the contributions of an ad-hoc group. */
+export function communeValues(build: Build, indicatorYears: readonly string[], codes: readonly string[]): Promise<KeyedValueRow[]> {
+  return build.all<KeyedValueRow>(
+    `SELECT indicator_id, year, level, code, value, numerator, denominator, status,
+            secret_parts, missing_parts, parts, provenance
+     FROM indicator_values
+     WHERE level = 'commune' AND list_contains($codes, code)
+       AND list_contains($keys, indicator_id || ':' || year::VARCHAR)
+     ORDER BY indicator_id, year, code`,
+    { keys: indicatorYears, codes }
+  );
+}
+
+/** The distinct provenance sentences of an indicator, most frequent first within each year. */
+export function provenances(build: Build, indicator: string): Promise<{ year: number; provenance: string; count: number }[]> {
+  return build.all(
+    `SELECT year, provenance, count(*)::INTEGER AS count FROM indicator_values
+     WHERE indicator_id = $indicator GROUP BY year, provenance ORDER BY year DESC, count DESC, provenance LIMIT 50`,
+    { indicator }
+  );
+}

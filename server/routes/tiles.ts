@@ -1,0 +1,165 @@
+import { gunzipSync } from 'node:zlib';
+import { z } from 'zod';
+import type { Build } from '../db.ts';
+import { ApiError } from '../errors.ts';
+import { type TileLayer, tileLayers } from '../queries/tiles.ts';
+import { type Ctx, Router } from '../routing.ts';
+import type { TileService } from '../tiles/service.ts';
+
+const MVT = 'application/vnd.mapbox-vector-tile';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Unversioned URLs change content when a new build is swapped in. */
+const SHORT = 'public, max-age=60';
+
+const LayerParam = z.string().min(1).max(64).meta({ description: 'departement, ept, commune, iris, qpv ou un zonage publié' });
+const Coordinate = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,8}$/, `${name} : entier positif attendu`)
+    .transform(Number);
+const TileCoordinates = {
+  z: Coordinate('z')
+    .pipe(z.number().max(24))
+    .meta({ description: 'Zoom, 0 à 24' }),
+  x: Coordinate('x'),
+  y: z
+    .string()
+    .regex(/^\d{1,8}\.pbf$/, 'attendu « {y}.pbf »')
+    .transform((s) => Number(s.slice(0, -'.pbf'.length)))
+};
+
+const TileJsonSchema = z.object({
+  tilejson: z.literal('3.0.0'),
+  name: z.string(),
+  scheme: z.literal('xyz'),
+  version: z.string(),
+  tiles: z.array(z.string()),
+  minzoom: z.number().int(),
+  maxzoom: z.number().int(),
+  bounds: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  center: z.tuple([z.number(), z.number(), z.number()]),
+  vector_layers: z.array(
+    z.object({
+      id: z.string(),
+      description: z.string(),
+      minzoom: z.number().int(),
+      maxzoom: z.number().int(),
+      fields: z.record(z.string(), z.string())
+    })
+  )
+});
+
+const TILE_RESPONSES = {
+  200: { description: 'Tuile vectorielle Mapbox (MVT v2), compressée gzip', contentType: MVT },
+  204: { description: 'Tuile vide' },
+  304: { description: 'Inchangée (If-None-Match)' }
+};
+
+async function requireLayer(build: Build, id: string): Promise<TileLayer> {
+  const layers = await tileLayers(build);
+  const layer = layers.get(id);
+  if (!layer) throw new ApiError(404, 'couche_inconnue', `Couche inconnue : « ${id} ». Couches : ${[...layers.keys()].join(', ')}.`);
+  return layer;
+}
+
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
+}
+
+export function tilesRoutes(deps: { tiles: TileService }): Router {
+  const r = new Router('/tiles', 'Tuiles');
+
+  async function serveTile(c: Ctx, p: { layer: string; z: number; x: number; y: number }, cacheControl: string): Promise<Response> {
+    const build = c.get('build');
+    const layer = await requireLayer(build, p.layer);
+    const size = 2 ** p.z;
+    if (p.x >= size || p.y >= size) {
+      throw new ApiError(400, 'parametre_invalide', `Tuile hors limites : au zoom ${p.z}, x et y vont de 0 à ${size - 1}.`);
+    }
+    const tile = await deps.tiles.tile(build, layer, p.z, p.x, p.y);
+    const headers: Record<string, string> = { ETag: tile.etag, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding' };
+    if (matches(c.req.header('If-None-Match'), tile.etag)) return c.body(null, 304, headers);
+    if (!tile.gzipped) return c.body(null, 204, headers);
+    headers['Content-Type'] = MVT;
+    if (/\bgzip\b/.test(c.req.header('Accept-Encoding') ?? '')) {
+      headers['Content-Encoding'] = 'gzip';
+      return c.body(tile.gzipped as Uint8Array<ArrayBuffer>, 200, headers);
+    }
+    return c.body(gunzipSync(tile.gzipped) as Uint8Array<ArrayBuffer>, 200, headers);
+  }
+
+  r.get(
+    '/:layer{[^/]+\\.json}',
+    {
+      summary: 'TileJSON d’une couche',
+      description: 'Donne l’adresse versionnée des tuiles (par build), les zooms, l’emprise et les champs des entités.',
+      params: z.object({
+        layer: z
+          .string()
+          .regex(/^[^/]{1,64}\.json$/)
+          .transform((s) => s.slice(0, -'.json'.length))
+      }),
+      response: TileJsonSchema
+    },
+    async (c, { params }) => {
+      const build = c.get('build');
+      const layer = await requireLayer(build, params.layer);
+      const origin = new URL(c.req.url).origin;
+      const [minx, miny, maxx, maxy] = layer.bounds;
+      const centerZoom = Math.max(layer.minZoom, Math.min(10, layer.maxZoom));
+      const body: z.infer<typeof TileJsonSchema> = {
+        tilejson: '3.0.0',
+        name: layer.label,
+        scheme: 'xyz',
+        version: build.id,
+        tiles: [`${origin}/tiles/${encodeURIComponent(build.id)}/${encodeURIComponent(layer.id)}/{z}/{x}/{y}.pbf`],
+        minzoom: layer.minZoom,
+        maxzoom: layer.maxZoom,
+        bounds: [minx, miny, maxx, maxy],
+        center: [(minx + maxx) / 2, (miny + maxy) / 2, centerZoom],
+        vector_layers: [
+          { id: layer.id, description: layer.label, minzoom: layer.minZoom, maxzoom: layer.maxZoom, fields: layer.fields }
+        ]
+      };
+      c.header('Cache-Control', 'no-cache');
+      return c.json(body);
+    }
+  );
+
+  r.get(
+    '/:layer/:z/:x/:y{[^/]+\\.pbf}',
+    {
+      summary: 'Tuile vectorielle (adresse courte)',
+      description: 'Toujours le build courant, mise en cache courte. Préférer l’adresse versionnée donnée par le TileJSON.',
+      params: z.object({ layer: LayerParam, ...TileCoordinates }),
+      responses: TILE_RESPONSES
+    },
+    (c, { params }) => serveTile(c, params, SHORT)
+  );
+
+  r.get(
+    '/:build/:layer/:z/:x/:y{[^/]+\\.pbf}',
+    {
+      summary: 'Tuile vectorielle (adresse versionnée)',
+      description:
+        'Immuable : mise en cache un an. Un build qui n’est plus le build courant redirige (302) vers la même tuile du build courant.',
+      params: z.object({ build: z.string().min(1).max(128), layer: LayerParam, ...TileCoordinates }),
+      responses: { ...TILE_RESPONSES, 302: { description: 'Build périmé : redirection vers le build courant' } }
+    },
+    (c, { params }) => {
+      const build = c.get('build');
+      if (params.build !== build.id) {
+        const path = `/tiles/${encodeURIComponent(build.id)}/${encodeURIComponent(params.layer)}/${params.z}/${params.x}/${params.y}.pbf`;
+        c.header('Cache-Control', 'no-store');
+        return c.redirect(path, 302);
+      }
+      return serveTile(c, params, IMMUTABLE);
+    }
+  );
+
+  return r;
+}
