@@ -242,7 +242,7 @@ async function execute<T>(slot: PooledConnection, sql: string, params: SqlParams
     statement.clearBindings();
     for (const [name, value] of Object.entries(params)) bind(statement, name, value);
     const reader = await statement.runAndReadAll();
-    return reader.getRowObjectsJS().map(plainRow) as T[];
+    return rowObjects(reader.columnNames(), reader.getColumnsJS()) as T[];
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new Error(`Requête DuckDB en échec : ${message}\n${sql.trim()}`, { cause });
@@ -262,11 +262,21 @@ function bind(statement: DuckDBPreparedStatement, name: string, value: SqlParam)
   statement.bindValue(index, duck, type);
 }
 
-/** BIGINT counts come back as bigint; every count we read fits a double. */
-function plainRow(row: Record<string, unknown>): Record<string, unknown> {
-  for (const key in row) {
-    const v = row[key];
-    if (typeof v === 'bigint') row[key] = Number(v);
+/**
+ * Rows as plain objects, assembled from columns: several times faster than the
+ * reader's own row objects on large results. BIGINT counts come back as bigint;
+ * every count we read fits a double.
+ */
+function rowObjects(names: string[], columns: unknown[][]): Record<string, unknown>[] {
+  const count = columns[0]?.length ?? 0;
+  const rows: Record<string, unknown>[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const row: Record<string, unknown> = {};
+    for (let j = 0; j < names.length; j++) {
+      const v = (columns[j] as unknown[])[i];
+      row[names[j] as string] = typeof v === 'bigint' ? Number(v) : v;
+    }
+    rows[i] = row;
   }
-  return row;
+  return rows;
 }

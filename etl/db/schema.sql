@@ -162,8 +162,9 @@ CREATE TABLE indicator_values (
   secret_parts  INTEGER NOT NULL,
   missing_parts INTEGER NOT NULL,
   parts         INTEGER NOT NULL,
-  provenance    VARCHAR NOT NULL,   -- French sentence: source, conversion, coverage
-  PRIMARY KEY (indicator_id, year, level, code)
+  provenance    VARCHAR NOT NULL    -- French sentence: source, conversion, coverage
+  -- Unique on (indicator_id, year, level, code): checked by the build's validation rather
+  -- than by an index, which would triple the time of the bulk insert.
 );
 
 CREATE TABLE load_report (

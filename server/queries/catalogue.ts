@@ -62,6 +62,8 @@ export interface SeriesEntry {
   denominatorVar: string | null;
   baseLevel: string;
   levels: string[];
+  /** Départements the source covers completely; null for the whole of France. */
+  coverage: string[] | null;
 }
 
 export interface IndicatorEntry {
@@ -112,13 +114,14 @@ interface CatalogueRow {
   licence: string | null;
   vintage: string | null;
   url: string | null;
+  coverage: string[] | null;
 }
 
 const CATALOGUE_SQL = `
   SELECT i.id, i.label, i.short_label, i.description, i.theme, i.unit, i.kind, i.scale, i.decimals,
          i.secrecy_threshold, i.secrecy_on, i.secrecy_reason, i.definition::VARCHAR AS definition,
          s.year, s.source_id, s.value_var, s.numerator_var, s.denominator_var, s.base_level, s.levels,
-         src.label AS source_label, src.producer, src.licence, src.vintage, src.url
+         src.label AS source_label, src.producer, src.licence, src.vintage, src.url, src.coverage
   FROM indicators i
   LEFT JOIN indicator_series s ON s.indicator_id = i.id
   LEFT JOIN sources src ON src.id = s.source_id
@@ -162,7 +165,8 @@ export function catalogue(build: Build): Promise<Catalogue> {
           numeratorVar: r.numerator_var,
           denominatorVar: r.denominator_var,
           baseLevel: r.base_level ?? '',
-          levels: r.levels ?? []
+          levels: r.levels ?? [],
+          coverage: r.coverage
         });
       }
     }

@@ -130,11 +130,12 @@ export function search(
 export interface CommuneRow {
   code: string;
   name: string;
+  departement: string | null;
 }
 
 export function communes(build: Build, codes: readonly string[]): Promise<CommuneRow[]> {
   return build.all<CommuneRow>(
-    `SELECT code, name FROM territories WHERE level = 'commune' AND list_contains($codes, code) ORDER BY code`,
+    `SELECT code, name, departement FROM territories WHERE level = 'commune' AND code IN (SELECT unnest($codes)) ORDER BY code`,
     { codes }
   );
 }

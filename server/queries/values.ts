@@ -69,15 +69,20 @@ export function valuesOf(build: Build, territories: readonly { level: string; co
   );
 }
 
+export interface ContributionRow extends StoredValue {
+  indicator_id: string;
+  year: number;
+  code: string;
+  parts: number;
+}
+
 /** Commune values for `indicator:year` keys: the contributions of an ad-hoc group. */
-export function communeValues(build: Build, indicatorYears: readonly string[], codes: readonly string[]): Promise<KeyedValueRow[]> {
-  return build.all<KeyedValueRow>(
-    `SELECT indicator_id, year, level, code, value, numerator, denominator, status,
-            secret_parts, missing_parts, parts, provenance
+export function communeValues(build: Build, indicatorYears: readonly string[], codes: readonly string[]): Promise<ContributionRow[]> {
+  return build.all<ContributionRow>(
+    `SELECT indicator_id, year, code, value, numerator, denominator, status, secret_parts, missing_parts, parts
      FROM indicator_values
-     WHERE level = 'commune' AND list_contains($codes, code)
-       AND list_contains($keys, indicator_id || ':' || year::VARCHAR)
-     ORDER BY indicator_id, year, code`,
+     WHERE level = 'commune' AND code IN (SELECT unnest($codes))
+       AND indicator_id || ':' || year::VARCHAR IN (SELECT unnest($keys))`,
     { keys: indicatorYears, codes }
   );
 }

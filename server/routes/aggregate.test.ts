@@ -79,6 +79,13 @@ describe('POST /api/aggregate', () => {
     expect(value(body, 'revenu-median')).toMatchObject({ value: null, status: 'missing', missingParts: 1 });
   });
 
+  it('gives missing when the source does not cover every commune’s département, as for published groups', async () => {
+    const { body } = await post<AggBody & { values: { provenance: string }[] }>({ communes: [FIXTURE.bondy, FIXTURE.paris], indicators: ['revenu-median', 'population'] });
+    expect(value(body, 'revenu-median')).toMatchObject({ value: null, status: 'missing', missingParts: 1, parts: 0 });
+    expect((body.values[0] as { provenance: string }).provenance).toContain('ne couvre pas toutes les communes');
+    expect(value(body, 'population')).toMatchObject({ value: 54500 + 2133000, status: 'ok' });
+  });
+
   it('ignores duplicate codes and takes an explicit year', async () => {
     const { body } = await post<AggBody>({ communes: [FIXTURE.bondy, FIXTURE.bondy], indicators: ['population'], year: 2015 });
     expect(body.communes).toHaveLength(1);

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { ComputedValue, IndicatorDefinition, IndicatorKind, Theme } from '../../etl/engine/types.ts';
-import { type aggregate as engineAggregate, unitsOf } from '../../etl/engine/aggregate.ts';
+import type { aggregate as engineAggregate } from '../../etl/engine/aggregate.ts';
 import { ApiError } from '../errors.ts';
 import { type IndicatorEntry, catalogue, latestYear } from '../queries/catalogue.ts';
-import { communeCount, communes } from '../queries/territories.ts';
-import { type KeyedValueRow, communeValues } from '../queries/values.ts';
+import { type CommuneRow, communeCount, communes } from '../queries/territories.ts';
+import { type ContributionRow, communeValues } from '../queries/values.ts';
 import { Router } from '../routing.ts';
 import { SourceSchema, StatusSchema, ValueFieldsSchema, publicValue } from '../schemas.ts';
 
@@ -33,7 +33,8 @@ const AggregateResponse = z.object({
       year: z.number().int(),
       source: SourceSchema.nullable(),
       status: StatusSchema,
-      parts: z.number().int()
+      parts: z.number().int(),
+      provenance: z.string()
     })
   )
 });
@@ -64,7 +65,7 @@ export function definitionOf(entry: IndicatorEntry): IndicatorDefinition {
 }
 
 /** A stored commune value as a contribution; a secret one brings no number to the engine. */
-function contribution(row: KeyedValueRow): ComputedValue {
+function contribution(row: ContributionRow): ComputedValue {
   const secret = row.status === 'secret';
   return {
     value: secret ? null : row.value,
@@ -75,6 +76,39 @@ function contribution(row: KeyedValueRow): ComputedValue {
     missingParts: row.missing_parts,
     parts: row.parts
   };
+}
+
+const MISSING: ComputedValue = {
+  value: null,
+  numerator: null,
+  denominator: null,
+  status: 'missing',
+  secretParts: 0,
+  missingParts: 1,
+  parts: 0
+};
+
+/**
+ * The value of a group of communes by the rule the ETL applies to EPT, départements
+ * and zonings (etl/build/values.ts), so that an ad-hoc group equal to a published one
+ * gets the same value: a source that does not cover every member's département gives
+ * `missing`; otherwise each member brings its commune value (missing when absent) and
+ * the engine aggregates them.
+ */
+export function groupValue(
+  def: IndicatorDefinition,
+  coverage: readonly string[] | null,
+  members: readonly CommuneRow[],
+  stored: ReadonlyMap<string, ContributionRow>,
+  aggregate: typeof engineAggregate
+): { value: ComputedValue; covered: boolean } {
+  const covered = coverage === null || (coverage.length > 0 && members.every((m) => coverage.includes(m.departement ?? '')));
+  if (!covered) return { value: MISSING, covered };
+  const contributions = members.map((m) => {
+    const row = stored.get(m.code);
+    return row ? contribution(row) : MISSING;
+  });
+  return { value: aggregate(def, contributions, { expectedParts: members.length }), covered };
 }
 
 export function aggregateRoutes(deps: { aggregate: typeof engineAggregate }): Router {
@@ -119,19 +153,22 @@ export function aggregateRoutes(deps: { aggregate: typeof engineAggregate }): Ro
       }
 
       const rows = await communeValues(build, [...years].map(([id, year]) => `${id}:${year}`), codes);
-      const byIndicator = new Map<string, ComputedValue[]>();
+      const stored = new Map<string, Map<string, ContributionRow>>();
       for (const row of rows) {
-        const list = byIndicator.get(row.indicator_id) ?? [];
-        list.push(contribution(row));
-        byIndicator.set(row.indicator_id, list);
+        const byCommune = stored.get(row.indicator_id) ?? new Map<string, ContributionRow>();
+        byCommune.set(row.code, row);
+        stored.set(row.indicator_id, byCommune);
       }
-      // A commune with no stored value is one missing unit; the others count their own base units.
-      const expectedParts = (contributions: ComputedValue[]) =>
-        contributions.reduce((n, c) => n + unitsOf(c), 0) + codes.length - contributions.length;
       const values: AggregateResult['values'] = entries.map((entry) => {
         const year = years.get(entry.id) as number;
-        const contributions = byIndicator.get(entry.id) ?? [];
-        const result = deps.aggregate(definitionOf(entry), contributions, { expectedParts: expectedParts(contributions) });
+        const series = entry.series.find((s) => s.year === year);
+        const { value: result, covered } = groupValue(
+          definitionOf(entry),
+          series?.coverage ?? null,
+          known,
+          stored.get(entry.id) ?? new Map(),
+          deps.aggregate
+        );
         const shown = publicValue({
           value: result.value,
           numerator: result.numerator,
@@ -140,18 +177,23 @@ export function aggregateRoutes(deps: { aggregate: typeof engineAggregate }): Ro
           secret_parts: result.secretParts,
           missing_parts: result.missingParts
         });
+        const source = series?.source ?? null;
+        const head = source ? `${source.producer}, ${source.label}` : entry.id;
         return {
           indicator: entry.id,
           label: entry.label,
           unit: entry.unit,
           decimals: entry.decimals,
           year,
-          source: entry.series.find((s) => s.year === year)?.source ?? null,
+          source,
           ...shown,
-          parts: result.parts
+          parts: result.parts,
+          provenance: covered
+            ? `${head} ; agrégé de ${known.length} commune${known.length > 1 ? 's' : ''}`
+            : `${head} ; la source ne couvre pas toutes les communes de ce groupe`
         };
       });
-      const response: AggregateResult = { communes: known, values };
+      const response: AggregateResult = { communes: known.map(({ code, name }) => ({ code, name })), values };
       return c.json(response);
     }
   );

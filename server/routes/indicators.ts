@@ -38,7 +38,8 @@ const IndicatorDetailSchema = IndicatorSummarySchema.extend({
       numeratorVar: z.string().nullable(),
       denominatorVar: z.string().nullable(),
       baseLevel: z.string(),
-      levels: z.array(z.string())
+      levels: z.array(z.string()),
+      coverage: z.array(z.string()).nullable().meta({ description: 'Départements couverts entièrement par la source ; null : France entière' })
     })
   ),
   provenance: z.array(z.object({ year: z.number().int(), text: z.string(), count: z.number().int() }))

@@ -11,7 +11,7 @@ interface Shown {
   status: string;
   secretParts: number;
 }
-interface PortraitIndicator extends Shown {
+interface PortraitIndicator {
   id: string;
   year: number | null;
   source: { id: string; vintage: string } | null;

@@ -295,7 +295,8 @@ function valueRows(): ValueRow[] {
 const SOURCES = [
   { id: 'insee-rp-2021', label: 'Recensement de la population 2021', vintage: '2021', url: 'https://www.insee.fr/fr/statistiques/8268806' },
   { id: 'insee-rp-2015', label: 'Recensement de la population 2015', vintage: '2015', url: 'https://www.insee.fr/fr/statistiques/3627376' },
-  { id: 'insee-filosofi-2021', label: 'Filosofi 2021', vintage: '2021', url: 'https://www.insee.fr/fr/statistiques/7756729' }
+  // covers Seine-Saint-Denis completely, Paris only in part: groups reaching into Paris are missing
+  { id: 'insee-filosofi-2021', label: 'Filosofi 2021', vintage: '2021', url: 'https://www.insee.fr/fr/statistiques/7756729', coverage: ['93'] }
 ];
 
 const INDICATORS = [
@@ -398,7 +399,10 @@ export async function createFixtureDb(options: FixtureOptions = {}): Promise<Fix
       connection,
       'sources',
       SOURCES.map((s) => ({
-        ...s,
+        id: s.id,
+        label: s.label,
+        vintage: s.vintage,
+        url: s.url,
         producer: 'INSEE',
         licence: 'Licence Ouverte / Open Licence 2.0',
         format: 'CSV ; séparateur « ; », UTF-8',
@@ -409,7 +413,7 @@ export async function createFixtureDb(options: FixtureOptions = {}): Promise<Fix
         rows_read: 10,
         items_loaded: 10,
         geo_vintage: 2025,
-        coverage: ['75', '93'],
+        coverage: s.coverage ?? ['75', '93'],
         loaded_at: '2026-11-23 12:00:00'
       }))
     );

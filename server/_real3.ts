@@ -1,0 +1,13 @@
+import { openDb } from './db.ts';
+const db = await openDb('.test-data/data/observatoire.duckdb');
+const b = db.current();
+const t = async (label: string, f: () => Promise<unknown>) => { for (let i = 0; i < 3; i++) { const t0 = performance.now(); const r = await f(); console.log(label, (performance.now() - t0).toFixed(1), 'ms', Array.isArray(r) ? r.length : ''); } };
+const levels = ['commune', 'ept', 'departement', 'region'], codes = ['93066', '200057970', '93', '11'];
+await t('unnest join', () => b.all(`SELECT v.indicator_id, v.year, v.level, v.code, v.value, v.numerator, v.denominator, v.status, v.secret_parts, v.missing_parts, v.parts, v.provenance FROM indicator_values v JOIN (SELECT unnest($levels) AS level, unnest($codes) AS code) k ON k.level = v.level AND k.code = v.code ORDER BY v.indicator_id, v.year`, { levels, codes }));
+await t('list_contains', () => b.all(`SELECT v.indicator_id, v.year, v.level, v.code, v.value, v.numerator, v.denominator, v.status, v.secret_parts, v.missing_parts, v.parts, v.provenance FROM indicator_values v WHERE list_contains($codes, v.code) AND list_contains($levels, v.level) ORDER BY v.indicator_id, v.year`, { levels, codes }));
+await t('no provenance', () => b.all(`SELECT v.indicator_id, v.year, v.level, v.code, v.value, v.numerator, v.denominator, v.status, v.secret_parts, v.missing_parts, v.parts FROM indicator_values v JOIN (SELECT unnest($levels) AS level, unnest($codes) AS code) k ON k.level = v.level AND k.code = v.code ORDER BY v.indicator_id, v.year`, { levels, codes }));
+const all = (await b.all<{code: string}>(`SELECT code FROM territories WHERE level='commune'`)).map(r => r.code);
+const ids = (await b.all<{id: string; y: number}>(`SELECT indicator_id id, max(year)::INT y FROM indicator_series GROUP BY 1`)).map(r => `${r.id}:${r.y}`);
+await t('agg list_contains', () => b.all(`SELECT indicator_id, year, level, code FROM indicator_values WHERE level = 'commune' AND list_contains($codes, code) AND list_contains($keys, indicator_id || ':' || year::VARCHAR)`, { codes: all, keys: ids }));
+await t('agg join', () => b.all(`SELECT v.indicator_id, v.year, v.code, v.value, v.numerator, v.denominator, v.status, v.secret_parts, v.missing_parts, v.parts FROM indicator_values v JOIN (SELECT unnest($codes) AS code) c ON c.code = v.code JOIN (SELECT split_part(k, ':', 1) AS indicator_id, split_part(k, ':', 2)::INTEGER AS year FROM unnest($keys) t(k)) s ON s.indicator_id = v.indicator_id AND s.year = v.year WHERE v.level = 'commune'`, { codes: all, keys: ids }));
+await db.close();
