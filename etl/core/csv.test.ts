@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inputErrorOf } from '../testing/errors.ts';
 import { logementsVacantsAdapter } from '../sources/anct/logements-vacants.ts';
 import { cafAllocatairesIrisAdapter } from '../sources/caf/allocataires-iris.ts';
 import { comparateurTerritoiresAdapter } from '../sources/insee/comparateur-territoires.ts';
@@ -11,15 +12,7 @@ import { InputError } from './errors.ts';
 import { memoryLogger } from './logger.ts';
 import type { ValueAdapter, ValueBatch } from './types.ts';
 
-function errorOf(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('aucune InputError levée');
-}
+const errorOf = inputErrorOf;
 
 describe('parseDelimited', () => {
   it('numbers records with their line in the file, after metadata, blank lines and multi-line quotes', () => {

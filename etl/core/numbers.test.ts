@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { inputErrorOf } from '../testing/errors.ts';
 import { InputError } from './errors.ts';
 import { numberParser, parseNumberCell, type CellLocation, type NumberFormat } from './numbers.ts';
 
@@ -7,15 +8,7 @@ const at: CellLocation = { file: 'base.csv', line: 7, column: 16, columnName: 'P
 const COMMA_S: NumberFormat = { decimal: ',', markers: { s: 'secret', '': 'missing' } };
 const POINT: NumberFormat = { decimal: '.', markers: {} };
 
-function errorOf(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('aucune InputError levée');
-}
+const errorOf = inputErrorOf;
 
 describe('numberParser', () => {
   it('reads PIMP21 written with a decimal comma', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { inputErrorOf } from '../testing/errors.ts';
 import { mirrorFile } from '../testing/mirror.ts';
 import { InputError } from './errors.ts';
 import { decodeText, firstInvalidUtf8, positionAt } from './text.ts';
@@ -8,15 +9,7 @@ import { decodeText, firstInvalidUtf8, positionAt } from './text.ts';
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const latin1 = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
 
-function errorOf(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('aucune InputError levée');
-}
+const errorOf = inputErrorOf;
 
 describe('decodeText', () => {
   it('strips a UTF-8 BOM and keeps accented text intact', () => {

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import type { FeatureCollection, Polygon, Position } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureApp, fixtureApp } from '../testing/fixture-app.ts';
+import { parseCsv } from '../testing/csv.ts';
 import { FIXTURE } from '../testing/fixture-db.ts';
 
 interface Value {
@@ -170,36 +171,6 @@ describe('GET /api/indicators/{id}/values', () => {
     expect(res.body.error.message.length).toBeGreaterThan(10);
   });
 });
-
-/** RFC 4180 with `;`: enough to read our own files back. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ';') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
-}
 
 const frenchNumber = (s: string | undefined) => (s ? Number(s.replace(',', '.')) : null);
 
