@@ -77,3 +77,42 @@ describe('createApp', () => {
     expect(held).toBe(0);
   });
 });
+
+describe('bad input', () => {
+  const templates = [
+    (a: string) => `/api/territories?q=${a}`,
+    (a: string, b: string) => `/api/territories?q=bondy&level=${a}&limit=${b}`,
+    (a: string, b: string) => `/api/territories/${a}/${b}`,
+    (a: string) => `/api/indicators/${a}`,
+    (a: string, b: string) => `/api/indicators/population/values?level=${a}&year=${b}`,
+    (a: string, b: string) => `/api/indicators/${a}/values?within=${b}&format=csv`,
+    (a: string, b: string) => `/api/portraits/${a}/${b}`,
+    (a: string, b: string) => `/tiles/${a}/12/2076/${b}.pbf`,
+    (a: string, b: string) => `/tiles/${a}/${b}/1/1/1.pbf`,
+    (a: string) => `/tiles/${a}.json`
+  ];
+  const raw = ['%', '%E0%A4%A', '..', '', ' ', "'", '"', '%00', '\u00e9', '🦆', '-1', '1e309', 'NaN', '[]', '{}', 'a'.repeat(300)];
+
+  it('never answers 500, whatever the path and query hold', async () => {
+    const fc = await import('fast-check');
+    const segment = fc.oneof(fc.constantFrom(...raw), fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.string({ maxLength: 12 }));
+    await fc.assert(
+      fc.asyncProperty(fc.nat(templates.length - 1), segment, segment, async (i, a, b) => {
+        const res = await t.app.request((templates[i] as (a: string, b: string) => string)(a, b));
+        expect(res.status, `${res.status} ${await res.clone().text()}`).toBeLessThan(500);
+      }),
+      { numRuns: 300 }
+    );
+  });
+
+  it('never answers 500 to odd aggregate bodies', async () => {
+    const fc = await import('fast-check');
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (body) => {
+        const res = await t.app.request('/api/aggregate', { method: 'POST', body: JSON.stringify(body) });
+        expect(res.status).toBeLessThan(500);
+      }),
+      { numRuns: 200 }
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ComputedValue, IndicatorDefinition, IndicatorKind, Theme } from '../../etl/engine/types.ts';
 import type { aggregate as engineAggregate } from '../../etl/engine/aggregate.ts';
+import { aggregateGroup } from '../../etl/engine/group.ts';
 import { ApiError } from '../errors.ts';
 import { type IndicatorEntry, catalogue, latestYear } from '../queries/catalogue.ts';
 import { type CommuneRow, communeCount, communes } from '../queries/territories.ts';
@@ -78,22 +79,9 @@ function contribution(row: ContributionRow): ComputedValue {
   };
 }
 
-const MISSING: ComputedValue = {
-  value: null,
-  numerator: null,
-  denominator: null,
-  status: 'missing',
-  secretParts: 0,
-  missingParts: 1,
-  parts: 0
-};
-
 /**
- * The value of a group of communes by the rule the ETL applies to EPT, départements
- * and zonings (etl/build/values.ts), so that an ad-hoc group equal to a published one
- * gets the same value: a source that does not cover every member's département gives
- * `missing`; otherwise each member brings its commune value (missing when absent) and
- * the engine aggregates them.
+ * The value of a group of communes by the ETL's own rule (`aggregateGroup`), so that an
+ * ad-hoc group equal to a published one gets the same value.
  */
 export function groupValue(
   def: IndicatorDefinition,
@@ -102,13 +90,15 @@ export function groupValue(
   stored: ReadonlyMap<string, ContributionRow>,
   aggregate: typeof engineAggregate
 ): { value: ComputedValue; covered: boolean } {
-  const covered = coverage === null || (coverage.length > 0 && members.every((m) => coverage.includes(m.departement ?? '')));
-  if (!covered) return { value: MISSING, covered };
-  const contributions = members.map((m) => {
-    const row = stored.get(m.code);
-    return row ? contribution(row) : MISSING;
-  });
-  return { value: aggregate(def, contributions, { expectedParts: members.length }), covered };
+  return aggregateGroup(
+    def,
+    coverage,
+    members.map((m) => {
+      const row = stored.get(m.code);
+      return { departement: m.departement ?? null, value: row ? contribution(row) : undefined };
+    }),
+    aggregate
+  );
 }
 
 export function aggregateRoutes(deps: { aggregate: typeof engineAggregate }): Router {

@@ -81,11 +81,14 @@ export function tilesRoutes(deps: { tiles: TileService }): Router {
       throw new ApiError(400, 'parametre_invalide', `Tuile hors limites : au zoom ${p.z}, x et y vont de 0 à ${size - 1}.`);
     }
     const tile = await deps.tiles.tile(build, layer, p.z, p.x, p.y);
-    const headers: Record<string, string> = { ETag: tile.etag, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding' };
-    if (matches(c.req.header('If-None-Match'), tile.etag)) return c.body(null, 304, headers);
+    const gzip = /\bgzip\b/.test(c.req.header('Accept-Encoding') ?? '');
+    // each encoding is its own representation, with its own strong ETag
+    const etag = gzip || !tile.gzipped ? tile.etag : tile.etag.replace(/"$/, '-identity"');
+    const headers: Record<string, string> = { ETag: etag, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding' };
+    if (matches(c.req.header('If-None-Match'), etag)) return c.body(null, 304, headers);
     if (!tile.gzipped) return c.body(null, 204, headers);
     headers['Content-Type'] = MVT;
-    if (/\bgzip\b/.test(c.req.header('Accept-Encoding') ?? '')) {
+    if (gzip) {
       headers['Content-Encoding'] = 'gzip';
       return c.body(tile.gzipped as Uint8Array<ArrayBuffer>, 200, headers);
     }

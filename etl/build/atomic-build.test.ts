@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError, ValidationError } from '../core/errors.ts';
+import { memoryLogger } from '../core/logger.ts';
+import { repoRoot } from '../core/paths.ts';
+import { runBuild } from '../pipeline.ts';
+import { mirrorFile } from '../testing/mirror.ts';
+import { dataDirWithBuild, makeMirror } from '../testing/temp-mirror.ts';
+import { testDbPath } from '../testing/test-db.ts';
+
+const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+const COMPARATEUR = 'insee/comparateur-territoires/base_cc_comparateur.extrait-75-93.csv';
+
+/** Runs a build expected to fail and checks the previous build is untouched and nothing is left behind. */
+async function expectFailureKeepsPrevious(mirror: string, opts: { onStep?: (s: string) => void } = {}): Promise<Error> {
+  const { dataDir, buildFile } = dataDirWithBuild(testDbPath());
+  const before = sha(buildFile);
+  let error: unknown = null;
+  try {
+    await runBuild({ dataDir, mirror, logger: memoryLogger(), offline: true, ...opts });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(Error);
+  expect(realpathSync(join(dataDir, 'observatoire.duckdb'))).toBe(realpathSync(buildFile));
+  expect(sha(buildFile)).toBe(before);
+  expect(readdirSync(join(dataDir, 'builds'))).toEqual(['20260101T000000Z-previous.duckdb']);
+  return error as Error;
+}
+
+function withLine(text: string, lineNo: number, replacement: (line: string) => string): string {
+  const lines = text.split('\n');
+  lines[lineNo - 1] = replacement(lines[lineNo - 1]!);
+  return lines.join('\n');
+}
+
+describe('a failed build leaves the previous database serving', () => {
+  it('rejects an unknown commune code of the département with file, line and column', async () => {
+    const text = readFileSync(mirrorFile(COMPARATEUR), 'utf8');
+    const broken = withLine(text, 3, (l) => l.replace(/^\d{5}/, '93999'));
+    const e = await expectFailureKeepsPrevious(makeMirror({ [COMPARATEUR]: broken }));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain('base_cc_comparateur.extrait-75-93.csv');
+    expect(e.message).toMatch(/ligne 3/);
+    expect(e.message).toMatch(/colonne code commune/);
+    expect(e.message).toContain('93999');
+  });
+
+  it('rejects a commune published twice (duplicated key) naming both lines', async () => {
+    const text = readFileSync(mirrorFile(COMPARATEUR), 'utf8');
+    const lines = text.split('\n');
+    const broken = [...lines.slice(0, 5), lines[4]!, ...lines.slice(5)].join('\n');
+    const e = await expectFailureKeepsPrevious(makeMirror({ [COMPARATEUR]: broken }));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(/ligne 6/);
+    expect(e.message).toMatch(/déjà ligne 5/);
+  });
+
+  it('rejects a truncated gzip of a geometry source', async () => {
+    const gz = readFileSync(mirrorFile('iris/contours-iris-2022-93.lambert93.geojson'));
+    const { gzipSync } = await import('node:zlib');
+    const truncated = gzipSync(gz).subarray(0, 5000);
+    const e = await expectFailureKeepsPrevious(makeMirror({ 'iris/contours-iris-2022-93.lambert93.geojson': truncated }));
+    expect(e.message).toContain('contours-iris-2022-93.lambert93.geojson');
+    expect(e.message).toMatch(/gzip/i);
+  });
+
+  it('removes the partial file of a build interrupted before its swap', async () => {
+    const e = await expectFailureKeepsPrevious(makeMirror(), {
+      onStep: (s) => {
+        if (s === 'validation') throw new Error('interruption simulée');
+      }
+    });
+    expect(e.message).toBe('interruption simulée');
+  });
+
+  it('exits non-zero from the command line with the error, and keeps the previous build', () => {
+    const text = readFileSync(mirrorFile(COMPARATEUR), 'utf8');
+    const mirror = makeMirror({ [COMPARATEUR]: withLine(text, 2, (l) => l.replace(/;2113705;/, ';21137O5;')) });
+    const { dataDir, buildFile } = dataDirWithBuild(testDbPath());
+    const before = sha(buildFile);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'etl/cli.ts'), 'build', '--mirror', mirror, '--data-dir', dataDir, '--offline'], {
+      encoding: 'utf8',
+      env: { ...process.env, OBS_MIRROR: '' },
+      timeout: 120_000
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('base_cc_comparateur.extrait-75-93.csv');
+    expect(r.stderr).toMatch(/ligne 2/);
+    expect(r.stderr).toContain('21137O5');
+    expect(r.stderr).toMatch(/base précédente.*reste en service/);
+    expect(sha(buildFile)).toBe(before);
+  });
+
+  it('fails validation when the catalogue names a variable no source has', async () => {
+    const { dataDir } = dataDirWithBuild(testDbPath());
+    const { mkdtempSync, writeFileSync, cpSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'obs-ind-'));
+    cpSync(join(repoRoot, 'data/indicators'), dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'zz-bad.yaml'),
+      'theme: population\nindicators:\n  - id: inexistant\n    label: Variable inconnue\n    unit: habitants\n    kind: count\n    series:\n      - { year: 2022, source: insee-comparateur-2025, value: P22_POPX }\n'
+    );
+    await expect(runBuild({ dataDir, mirror: makeMirror(), indicatorsDir: dir, logger: memoryLogger(), offline: true })).rejects.toThrow(
+      ValidationError
+    );
+  });
+});

@@ -1,0 +1,268 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Logger } from '../core/logger.ts';
+import type { GeoBatch, GeoFeature } from '../core/types.ts';
+import { appendRows, type Cell } from '../db/duckdb.ts';
+import { DEFAULT_ZOOM_BANDS } from '../geo/bands.ts';
+import { buildGeoTopology, levelGeometries, type Grouping, type LevelGeometries, type TerritoryGeometry } from '../geo/topology.ts';
+import type { Cog } from '../sources/cog/decoupage-administratif.ts';
+import type { Scope, TerritoryIndex } from './territory-index.ts';
+import type { ZoningWithLabels } from './zonings.ts';
+import { searchName } from './search-name.ts';
+
+export interface TerritoryRow {
+  level: string;
+  code: string;
+  name: string;
+  postcodes: string[];
+  commune: string | null;
+  ept: string | null;
+  departement: string | null;
+  region: string | null;
+  inFocus: boolean;
+  formerCodes: string[];
+  /** Extra words the search should match (the commune of an IRIS). */
+  searchExtra?: string;
+  geometry: TerritoryGeometry | undefined;
+}
+
+export interface LevelRow {
+  id: string;
+  label: string;
+  labelPlural: string;
+  rank: number;
+  kind: 'admin' | 'zoning';
+  minZoom: number;
+  maxZoom: number;
+}
+
+export interface Territories {
+  rows: TerritoryRow[];
+  parents: [level: string, code: string, parentLevel: string, parentCode: string][];
+  levels: LevelRow[];
+  zonings: ZoningWithLabels[];
+  overlays: { layer: string; feature: GeoFeature; geometry: TerritoryGeometry }[];
+}
+
+const ADMIN_LEVEL_ROWS: LevelRow[] = [
+  { id: 'iris', label: 'IRIS', labelPlural: 'IRIS', rank: 0, kind: 'admin', minZoom: 9, maxZoom: 22 },
+  { id: 'commune', label: 'Commune', labelPlural: 'Communes', rank: 1, kind: 'admin', minZoom: 0, maxZoom: 22 },
+  { id: 'ept', label: 'Établissement public territorial', labelPlural: 'EPT', rank: 2, kind: 'admin', minZoom: 0, maxZoom: 22 },
+  { id: 'departement', label: 'Département', labelPlural: 'Départements', rank: 3, kind: 'admin', minZoom: 0, maxZoom: 22 },
+  { id: 'region', label: 'Région', labelPlural: 'Régions', rank: 4, kind: 'admin', minZoom: 0, maxZoom: 22 }
+];
+
+/** The one département (or région) all members share, or null. */
+function common(values: (string | null)[]): string | null {
+  const set = new Set(values);
+  return set.size === 1 ? ([...set][0] ?? null) : null;
+}
+
+/**
+ * Territories of every level with their ancestors and geometries. Commune contours
+ * of the 2024 COG are dissolved into current communes (Saint-Denis = 93066 ∪ 93059)
+ * and every coarser level inside one topology, so neighbours share their borders at
+ * every zoom; IRIS get their own topology.
+ */
+export function buildTerritories(input: {
+  cog: Cog;
+  scope: Scope;
+  index: TerritoryIndex;
+  geo: Map<string, GeoBatch>;
+  zonings: ZoningWithLabels[];
+  logger: Logger;
+}): Territories {
+  const { cog, scope, index, zonings } = input;
+  const focus = new Set(scope.focus);
+  const communesBatch = input.geo.get('communes')!;
+  const irisBatch = input.geo.get('iris')!;
+
+  // Communes topology: units are the producer's communes (COG 2024), grouped into current ones.
+  const unitToCommune = new Map<string, string>();
+  for (const f of communesBatch.features) {
+    const current = cog.currentCommune(f.code);
+    if (current && index.inScope(current)) unitToCommune.set(f.code, current);
+  }
+  const groupings: Grouping[] = [{ level: 'commune', memberOf: unitToCommune }];
+  for (const [level, groups] of index.groups) {
+    const memberOf = new Map<string, string>();
+    for (const [code, members] of groups) for (const m of members) memberOf.set(m, code);
+    groupings.push({ level, memberOf, of: 'commune' });
+  }
+  const communeTopo = buildGeoTopology({
+    unitLevel: 'commune-source',
+    units: communesBatch.features.filter((f) => unitToCommune.has(f.code)).map((f) => ({ code: f.code, geometry: f.geometry })),
+    groupings
+  });
+  const geoms: LevelGeometries = levelGeometries(communeTopo);
+  // Communes outside every EPT (outside the Métropole) are expected: notes are informative.
+  for (const n of communeTopo.stats.notes) input.logger.info(n);
+
+  const irisInScope = irisBatch.features.filter((f) => index.irisCommune.has(f.code));
+  const irisTopo = buildGeoTopology({ unitLevel: 'iris', units: irisInScope.map((f) => ({ code: f.code, geometry: f.geometry })), groupings: [] });
+  const irisGeoms = levelGeometries(irisTopo).get('iris') ?? new Map<string, TerritoryGeometry>();
+
+  const rows: TerritoryRow[] = [];
+  const parents: Territories['parents'] = [];
+  const zoningOf = (commune: string) =>
+    zonings.flatMap((z) => [...z.groups.values()].filter((g) => g.communes.includes(commune)).map((g) => [z.id, g.code] as const));
+
+  for (const code of index.communes) {
+    const c = cog.communes.get(code)!;
+    rows.push({
+      level: 'commune',
+      code,
+      name: c.name,
+      postcodes: c.postcodes,
+      commune: null,
+      ept: c.ept,
+      departement: c.departement,
+      region: c.region,
+      inFocus: focus.has(c.departement),
+      formerCodes: [...c.formerCodes, ...c.arrondissements].filter((x) => /^\d/.test(x)),
+      geometry: geoms.get('commune')?.get(code)
+    });
+    if (c.ept) parents.push(['commune', code, 'ept', c.ept]);
+    parents.push(['commune', code, 'departement', c.departement], ['commune', code, 'region', c.region]);
+    for (const [z, g] of zoningOf(code)) parents.push(['commune', code, z, g]);
+  }
+
+  const irisName = new Map(irisBatch.features.map((f) => [f.code, f.name]));
+  for (const [iris, commune] of index.irisCommune) {
+    const c = cog.communes.get(commune)!;
+    rows.push({
+      level: 'iris',
+      code: iris,
+      name: irisName.get(iris) ?? iris,
+      postcodes: c.postcodes,
+      commune,
+      ept: c.ept,
+      departement: c.departement,
+      region: c.region,
+      inFocus: focus.has(c.departement),
+      formerCodes: [],
+      searchExtra: c.name,
+      geometry: irisGeoms.get(iris)
+    });
+    parents.push(['iris', iris, 'commune', commune]);
+    if (c.ept) parents.push(['iris', iris, 'ept', c.ept]);
+    parents.push(['iris', iris, 'departement', c.departement], ['iris', iris, 'region', c.region]);
+    for (const [z, g] of zoningOf(commune)) parents.push(['iris', iris, z, g]);
+  }
+
+  const groupRow = (level: string, code: string, name: string, members: string[]): TerritoryRow => {
+    const deps = members.map((m) => cog.communes.get(m)!.departement);
+    const departement = level === 'departement' ? code : common(deps);
+    const region = level === 'region' ? code : common(members.map((m) => cog.communes.get(m)!.region));
+    return {
+      level,
+      code,
+      name,
+      postcodes: [],
+      commune: null,
+      ept: null,
+      departement: level === 'region' ? null : departement,
+      region: region,
+      inFocus: level === 'region' || deps.some((d) => focus.has(d)),
+      formerCodes: [],
+      geometry: geoms.get(level)?.get(code)
+    };
+  };
+  for (const [level, groups] of index.groups) {
+    const zoning = zonings.find((z) => z.id === level);
+    for (const [code, members] of groups) {
+      const name =
+        level === 'ept'
+          ? cog.epts.get(code)!.name
+          : level === 'departement'
+            ? cog.departements.get(code)!.name
+            : level === 'region'
+              ? cog.regions.get(code)!.name
+              : zoning!.groups.get(code)!.name;
+      const row = groupRow(level, code, name, members);
+      rows.push(row);
+      if (level !== 'departement' && level !== 'region' && row.departement) parents.push([level, code, 'departement', row.departement]);
+      if (level !== 'region' && row.region) parents.push([level, code, 'region', row.region]);
+    }
+  }
+
+  const levels: LevelRow[] = [
+    ...ADMIN_LEVEL_ROWS,
+    ...zonings.map((z) => ({ id: z.id, label: z.label, labelPlural: z.labelPlural, rank: 2, kind: 'zoning' as const, minZoom: 0, maxZoom: 22 }))
+  ];
+
+  const overlays: Territories['overlays'] = [];
+  const qpv = input.geo.get('qpv');
+  if (qpv && qpv.features.length > 0) {
+    const topo = buildGeoTopology({ unitLevel: 'qpv', units: qpv.features.map((f) => ({ code: f.code, geometry: f.geometry })), groupings: [] });
+    const g = levelGeometries(topo).get('qpv')!;
+    for (const f of qpv.features) overlays.push({ layer: 'qpv', feature: f, geometry: g.get(f.code)! });
+  }
+  return { rows, parents, levels, zonings, overlays };
+}
+
+export async function writeTerritories(conn: DuckDBConnection, t: Territories): Promise<void> {
+  await appendRows(
+    conn,
+    'levels',
+    [['id', 'varchar'], ['label', 'varchar'], ['label_plural', 'varchar'], ['rank', 'integer'], ['kind', 'varchar'], ['min_zoom', 'integer'], ['max_zoom', 'integer']],
+    t.levels.map((l) => [l.id, l.label, l.labelPlural, l.rank, l.kind, l.minZoom, l.maxZoom])
+  );
+  await appendRows(
+    conn,
+    'territories',
+    [
+      ['level', 'varchar'], ['code', 'varchar'], ['name', 'varchar'], ['search_name', 'varchar'], ['postcodes', 'varchar[]'],
+      ['commune', 'varchar'], ['ept', 'varchar'], ['departement', 'varchar'], ['region', 'varchar'], ['in_focus', 'boolean'],
+      ['has_geometry', 'boolean'], ['area_km2', 'double'], ['minx', 'double'], ['miny', 'double'], ['maxx', 'double'],
+      ['maxy', 'double'], ['lon', 'double'], ['lat', 'double'], ['former_codes', 'varchar[]']
+    ],
+    t.rows.map((r): Cell[] => {
+      const g = r.geometry;
+      return [
+        r.level, r.code, r.name, searchName([r.name, r.searchExtra ?? ''].join(' ')), r.postcodes, r.commune, r.ept,
+        r.departement, r.region, r.inFocus, g !== undefined, g?.areaKm2 ?? null, g?.bbox[0] ?? null, g?.bbox[1] ?? null,
+        g?.bbox[2] ?? null, g?.bbox[3] ?? null, g?.labelPoint[0] ?? null, g?.labelPoint[1] ?? null, r.formerCodes
+      ];
+    })
+  );
+  await appendRows(
+    conn,
+    'territory_parents',
+    [['level', 'varchar'], ['code', 'varchar'], ['parent_level', 'varchar'], ['parent_code', 'varchar']],
+    t.parents
+  );
+  const bandColumns = [
+    ['band', 'integer'], ['min_zoom', 'integer'], ['max_zoom', 'integer'], ['geojson', 'varchar'],
+    ['minx', 'double'], ['miny', 'double'], ['maxx', 'double'], ['maxy', 'double']
+  ] as const;
+  await appendRows(
+    conn,
+    'territory_geoms',
+    [['level', 'varchar'], ['code', 'varchar'], ...bandColumns],
+    t.rows.flatMap((r) =>
+      (r.geometry?.bands ?? []).map((b) => [r.level, r.code, b.band, b.minZoom, b.maxZoom, JSON.stringify(b.geometry), ...b.bbox])
+    )
+  );
+  await appendRows(
+    conn,
+    'overlay_features',
+    [['layer', 'varchar'], ['code', 'varchar'], ['name', 'varchar'], ...bandColumns.slice(0, 4), ['props', 'varchar'], ...bandColumns.slice(4)],
+    t.overlays.flatMap((o) =>
+      o.geometry.bands.map((b) => [o.layer, o.feature.code, o.feature.name, b.band, b.minZoom, b.maxZoom, JSON.stringify(b.geometry), JSON.stringify(o.feature.props), ...b.bbox])
+    )
+  );
+  await appendRows(
+    conn,
+    'zonings',
+    [['id', 'varchar'], ['label', 'varchar'], ['description', 'varchar'], ['example', 'boolean'], ['published', 'boolean'], ['file', 'varchar']],
+    t.zonings.map((z) => [z.id, z.label, z.description, z.example, z.published, z.file])
+  );
+  await appendRows(
+    conn,
+    'zoning_members',
+    [['zoning_id', 'varchar'], ['group_code', 'varchar'], ['group_name', 'varchar'], ['commune_code', 'varchar']],
+    t.zonings.flatMap((z) => [...z.groups.values()].flatMap((g) => g.communes.map((c) => [z.id, g.code, g.name, c])))
+  );
+}
+
+export { DEFAULT_ZOOM_BANDS };
