@@ -37,6 +37,41 @@ function withLine(text: string, lineNo: number, replacement: (line: string) => s
   return lines.join('\n');
 }
 
+const FIXTURES = join(repoRoot, 'etl/testing/fixtures/tabular');
+const CAF = 'caf/inseecaf2021.csv';
+const ANCT = 'anct-observatoire-territoires/logements-vacants-2022-communes-idf.csv';
+const BONDY_2019 = 'insee/filosofi/FILO2019_DISP_MED_IRIS_bondy.csv';
+const POPULATIONS = 'insee/populations-legales/donnees_communes.csv';
+
+/** The malformed corpus, each file put in place of the producer's file in a mirror: the whole build must refuse it. */
+const CORPUS: [fixture: string, replaces: string, message: RegExp][] = [
+  ['comparateur-comma-separated.csv', COMPARATEUR, /ligne 1/],
+  ['comparateur-missing-fields.csv', COMPARATEUR, /ligne 3/],
+  ['comparateur-non-numeric.csv', COMPARATEUR, /ligne 3, colonne 2/],
+  ['comparateur-decimal-point-in-comma-column.csv', COMPARATEUR, /ligne 2, colonne 16/],
+  ['comparateur-missing-column.csv', COMPARATEUR, /MED21/],
+  ['comparateur-empty.csv', COMPARATEUR, /ligne 1/],
+  ['comparateur-duplicate-code.csv', COMPARATEUR, /ligne 4/],
+  ['caf-unterminated-quote.csv', CAF, /ligne 3, colonne 1/],
+  ['caf-leading-zero-lost.csv', CAF, /ligne 2/],
+  ['caf-truncated.csv.gz', CAF, /gzip/i],
+  ['anct-latin1.csv', ANCT, /ligne 2, colonne 2/],
+  ['anct-without-metadata.csv', ANCT, /ligne 2/],
+  ['anct-cog-2024.csv', ANCT, /2024/],
+  ['bondy-utf8.csv', BONDY_2019, /ligne 3/],
+  ['populations-overseas-codcom.csv', POPULATIONS, /ligne 3, colonne 6/]
+];
+
+describe('the malformed-input corpus run through a whole build', () => {
+  it.each(CORPUS)('%s refuses the build and keeps the previous one', async (fixture, replaces, message) => {
+    const e = await expectFailureKeepsPrevious(makeMirror({ [replaces]: readFileSync(join(FIXTURES, fixture)) }));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain(replaces.split('/').pop()!);
+    expect(e.message).toMatch(message);
+    expect(e.message).toMatch(/attendu/);
+  });
+});
+
 describe('a failed build leaves the previous database serving', () => {
   it('rejects an unknown commune code of the département with file, line and column', async () => {
     const text = readFileSync(mirrorFile(COMPARATEUR), 'utf8');
