@@ -8,7 +8,8 @@ import { loadCatalogue, checkCatalogueAgainstSources } from './engine/catalogue.
 import { locateSources, type LocatedFile } from './fetch/locate.ts';
 import { silentProgress, type ProgressReporter } from './fetch/progress.ts';
 import { convertValues } from './build/convert.ts';
-import { writeIndicators } from './build/write-indicators.ts';
+import { appendDefinitions, appendSeries, appendValueRows, clusterValuesByTerritory, writeIndicators } from './build/write-indicators.ts';
+import { CADASTRE_SOURCES, loadCadastre } from './cadastre/index.ts';
 import { buildTerritories, writeTerritories } from './build/territories.ts';
 import { buildTerritoryIndex, DEFAULT_SCOPE, type Scope } from './build/territory-index.ts';
 import { loadZonings } from './build/zonings.ts';
@@ -48,6 +49,8 @@ export interface BuildOptions {
   /** Replaces the adapters (tests of malformed inputs). */
   valueAdapters?: ValueAdapter[];
   geoAdapters?: GeoAdapters;
+  /** Replaces the cadastre and DVF files (tests); `[]` builds without cadastre. */
+  cadastreSources?: SourceDescription[];
   /** Called as each step starts; a throwing hook simulates an interruption. */
   onStep?: (step: string) => void;
 }
@@ -84,9 +87,11 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
 
   const valueAdapters = opts.valueAdapters ?? VALUE_ADAPTERS;
   const geoAdapters = opts.geoAdapters ?? GEO_ADAPTERS;
+  const cadastreSources = opts.cadastreSources ?? CADASTRE_SOURCES;
   const allSources: SourceDescription[] = [
     ...valueAdapters.map((a) => a.source),
-    ...Object.values(geoAdapters).map((a) => a.source)
+    ...Object.values(geoAdapters).map((a) => a.source),
+    ...cadastreSources
   ];
 
   step('localisation des sources');
@@ -177,6 +182,25 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
       converted,
       index
     });
+
+    step('cadastre, historique des parcelles et ventes DVF');
+    const cadastre = await loadCadastre(db.conn, new Map(cadastreSources.map((c) => [c.id, fileOf(c).path])), { logger: log, index });
+    const sales = cadastre.salesIndicators;
+    await appendDefinitions(db.conn, sales.defs);
+    await appendSeries(db.conn, sales.series.map((x) => ({ ...x, numeratorVar: null, denominatorVar: null })));
+    counts.indicatorValues = (counts.indicatorValues ?? 0) + (await appendValueRows(db.conn, sales.rows));
+    counts.indicators = (counts.indicators ?? 0) + sales.defs.length;
+    counts.series = (counts.series ?? 0) + sales.series.length;
+    const cadastreRows = new Map(cadastre.sources.map((x) => [x.id, x]));
+    await writeSources(
+      db,
+      cadastreSources.map((c) => ({ s: c, f: fileOf(c), rows: cadastreRows.get(c.id)?.rowsRead ?? 0, items: cadastreRows.get(c.id)?.itemsLoaded ?? 0 })),
+      created
+    );
+    warnings.push(...cadastre.warnings);
+    Object.assign(counts, Object.fromEntries(Object.entries(cadastre.counts).map(([k, v]) => [`cadastre.${k}`, v])));
+    await clusterValuesByTerritory(db.conn);
+
     await appendRows(
       db.conn,
       'load_report',

@@ -4,13 +4,71 @@ import { appendRows } from '../db/duckdb.ts';
 import type { IndicatorDefinition } from '../engine/types.ts';
 import type { Conversion } from './convert.ts';
 import type { TerritoryIndex } from './territory-index.ts';
-import { computeSeries, indexSourceValues, type SourceCells } from './values.ts';
+import { computeSeries, indexSourceValues, type SourceCells, type ValueRow } from './values.ts';
 
 export interface IndicatorInputs {
   defs: IndicatorDefinition[];
   sources: Map<string, SourceDescription>;
   converted: Map<string, Conversion>;
   index: TerritoryIndex;
+}
+
+/** One row of `indicator_series`. */
+export interface SeriesRow {
+  indicatorId: string;
+  year: number;
+  sourceId: string;
+  valueVar: string | null;
+  numeratorVar: string | null;
+  denominatorVar: string | null;
+  baseLevel: string;
+  levels: string[];
+}
+
+const VALUE_COLUMNS = [
+  ['indicator_id', 'varchar'], ['year', 'integer'], ['level', 'varchar'], ['code', 'varchar'], ['value', 'double'],
+  ['numerator', 'double'], ['denominator', 'double'], ['status', 'varchar'], ['secret_parts', 'integer'],
+  ['missing_parts', 'integer'], ['parts', 'integer'], ['provenance', 'varchar']
+] as const;
+
+export function appendValueRows(conn: DuckDBConnection, rows: readonly ValueRow[]): Promise<number> {
+  return appendRows(
+    conn,
+    'indicator_values',
+    VALUE_COLUMNS,
+    rows.map((v) => [
+      v.indicatorId, v.year, v.level, v.code, v.value, v.numerator, v.denominator, v.status,
+      v.secretParts, v.missingParts, v.parts, v.provenance
+    ])
+  );
+}
+
+export function appendDefinitions(conn: DuckDBConnection, defs: readonly IndicatorDefinition[]): Promise<number> {
+  return appendRows(
+    conn,
+    'indicators',
+    [
+      ['id', 'varchar'], ['label', 'varchar'], ['short_label', 'varchar'], ['description', 'varchar'], ['theme', 'varchar'],
+      ['unit', 'varchar'], ['kind', 'varchar'], ['scale', 'double'], ['decimals', 'integer'], ['secrecy_threshold', 'double'],
+      ['secrecy_on', 'varchar'], ['secrecy_reason', 'varchar'], ['definition', 'varchar']
+    ],
+    defs.map((d) => [
+      d.id, d.label, d.shortLabel ?? d.label, d.description ?? '', d.theme, d.unit, d.kind, d.scale, d.decimals,
+      d.secrecy.threshold, d.secrecy.on, d.secrecy.reason ?? '', JSON.stringify(d)
+    ])
+  );
+}
+
+export function appendSeries(conn: DuckDBConnection, rows: readonly SeriesRow[]): Promise<number> {
+  return appendRows(
+    conn,
+    'indicator_series',
+    [
+      ['indicator_id', 'varchar'], ['year', 'integer'], ['source_id', 'varchar'], ['value_var', 'varchar'],
+      ['numerator_var', 'varchar'], ['denominator_var', 'varchar'], ['base_level', 'varchar'], ['levels', 'varchar[]']
+    ],
+    rows.map((s) => [s.indicatorId, s.year, s.sourceId, s.valueVar, s.numeratorVar, s.denominatorVar, s.baseLevel, s.levels])
+  );
 }
 
 /** Writes raw values, the catalogue, and every indicator computed at every level. */
@@ -38,54 +96,39 @@ export async function writeIndicators(conn: DuckDBConnection, input: IndicatorIn
     return c;
   };
 
-  const seriesRows: (string | number | string[] | null)[][] = [];
+  const series: SeriesRow[] = [];
   let valueCount = 0;
-  const valueApp = [
-    ['indicator_id', 'varchar'], ['year', 'integer'], ['level', 'varchar'], ['code', 'varchar'], ['value', 'double'],
-    ['numerator', 'double'], ['denominator', 'double'], ['status', 'varchar'], ['secret_parts', 'integer'],
-    ['missing_parts', 'integer'], ['parts', 'integer'], ['provenance', 'varchar']
-  ] as const;
-
   for (const def of input.defs) {
     for (const s of def.series) {
       const source = input.sources.get(s.source)!;
       const converted = input.converted.get(s.source)!;
       const baseLevel = converted.values[0]?.level ?? 'commune';
       const r = computeSeries(def, s, source, baseLevel, cellsOf(s.source), input.index);
-      valueCount += await appendRows(
-        conn,
-        'indicator_values',
-        valueApp,
-        r.rows.map((v) => [
-          v.indicatorId, v.year, v.level, v.code, v.value, v.numerator, v.denominator, v.status,
-          v.secretParts, v.missingParts, v.parts, v.provenance
-        ])
-      );
-      seriesRows.push([def.id, s.year, s.source, s.value ?? null, s.numerator ?? null, s.denominator ?? null, r.baseLevel, r.levels]);
+      valueCount += await appendValueRows(conn, r.rows);
+      series.push({
+        indicatorId: def.id,
+        year: s.year,
+        sourceId: s.source,
+        valueVar: s.value ?? null,
+        numeratorVar: s.numerator ?? null,
+        denominatorVar: s.denominator ?? null,
+        baseLevel: r.baseLevel,
+        levels: r.levels
+      });
     }
   }
+  await appendDefinitions(conn, input.defs);
+  await appendSeries(conn, series);
+  return { rawValues: rawCount, indicatorValues: valueCount, indicators: input.defs.length, series: series.length };
+}
 
-  await appendRows(
-    conn,
-    'indicators',
-    [
-      ['id', 'varchar'], ['label', 'varchar'], ['short_label', 'varchar'], ['description', 'varchar'], ['theme', 'varchar'],
-      ['unit', 'varchar'], ['kind', 'varchar'], ['scale', 'double'], ['decimals', 'integer'], ['secrecy_threshold', 'double'],
-      ['secrecy_on', 'varchar'], ['secrecy_reason', 'varchar'], ['definition', 'varchar']
-    ],
-    input.defs.map((d) => [
-      d.id, d.label, d.shortLabel ?? d.label, d.description ?? '', d.theme, d.unit, d.kind, d.scale, d.decimals,
-      d.secrecy.threshold, d.secrecy.on, d.secrecy.reason ?? '', JSON.stringify(d)
-    ])
-  );
-  await appendRows(
-    conn,
-    'indicator_series',
-    [
-      ['indicator_id', 'varchar'], ['year', 'integer'], ['source_id', 'varchar'], ['value_var', 'varchar'],
-      ['numerator_var', 'varchar'], ['denominator_var', 'varchar'], ['base_level', 'varchar'], ['levels', 'varchar[]']
-    ],
-    seriesRows
-  );
-  return { rawValues: rawCount, indicatorValues: valueCount, indicators: input.defs.length, series: seriesRows.length };
+/**
+ * Values are appended series by series; the server reads them by territory (portraits,
+ * ad-hoc groups), so store them clustered by (level, code) to let DuckDB skip row groups.
+ */
+export async function clusterValuesByTerritory(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`CREATE TEMP TABLE values_by_territory AS SELECT * FROM indicator_values ORDER BY level, code, indicator_id, year`);
+  await conn.run(`DELETE FROM indicator_values`);
+  await conn.run(`INSERT INTO indicator_values SELECT * FROM values_by_territory ORDER BY level, code, indicator_id, year`);
+  await conn.run(`DROP TABLE values_by_territory`);
 }

@@ -16,6 +16,19 @@ export interface ArchiveMember {
 
 const BLOCK = 512;
 
+/**
+ * The members of a lot file: `.tar.bz2` as the DGFiP publishes it, or a tar already
+ * decompressed (by hand or by a proxy). The bytes decide, not the file name.
+ */
+export function readLotArchive(bytes: Uint8Array, file: string): ArchiveMember[] {
+  return readTar(isTar(bytes) ? bytes : bunzip2(bytes, file), file);
+}
+
+/** ustar and GNU tar write their magic at offset 257. */
+function isTar(bytes: Uint8Array): boolean {
+  return bytes.length >= BLOCK && Buffer.from(bytes.buffer, bytes.byteOffset + 257, 5).toString('latin1') === 'ustar';
+}
+
 /** Decompresses a bzip2 buffer; InputError when it is not bzip2 or is damaged. */
 export function bunzip2(bytes: Uint8Array, file: string): Buffer {
   if (!(bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68)) {
@@ -85,8 +98,9 @@ export function readTar(tar: Uint8Array, file: string): ArchiveMember[] {
 
 function tarName(header: Buffer): string {
   const name = cString(header.subarray(0, 100));
-  // ustar splits long paths into prefix (345..500) + name.
-  const prefix = ascii(header.subarray(257, 262)) === 'ustar' ? cString(header.subarray(345, 500)) : '';
+  // POSIX ustar (magic `ustar\0`) splits long paths into prefix (345..500) + name;
+  // GNU tar (magic `ustar  `) uses those bytes for other fields.
+  const prefix = ascii(header.subarray(257, 263)) === 'ustar\0' ? cString(header.subarray(345, 500)) : '';
   return prefix ? `${prefix}/${name}` : name;
 }
 

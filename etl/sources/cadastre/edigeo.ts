@@ -13,7 +13,7 @@ import { InputError } from '../../core/errors.ts';
 import { decodeText } from '../../core/text.ts';
 import type { AreaGeometry } from '../../core/types.ts';
 import { lambert93ToLonLat } from '../../geo/crs.ts';
-import { bunzip2, readTar, type ArchiveMember } from './edigeo-archive.ts';
+import { readLotArchive, type ArchiveMember } from './edigeo-archive.ts';
 import { LOADED_TYPES, PARSED_MEMBERS, parseLot, type EdigeoObject, type MemberKey } from './edigeo-parser.ts';
 import { cleanGeometry, issue, type FeatureOrigin } from './geometry.ts';
 import type { Building, BuildingType, CadastreIssue, CadastreSource, LieuDit, Parcel, Section } from './types.ts';
@@ -73,22 +73,24 @@ export interface EdigeoBatch {
 
 /** Reads one EDIGEO lot. `label` is the file name written in the load report (stable across machines). */
 export async function readEdigeo(file: string, source: EdigeoSource, label = file): Promise<EdigeoBatch> {
-  const tar = bunzip2(await readFile(file), file);
-  const members = requiredMembers(readTar(tar, file), file);
+  const members = requiredMembers(readLotArchive(await readFile(file), file), file);
   const issues: CadastreIssue[] = [];
   checkCrs(members.geo.member, file);
   checkExportDate(members.thf.member, file, source, label, issues);
 
   const data = Object.fromEntries(Object.entries(members).map(([k, m]) => [k, m.member.data])) as Record<MemberKey, Buffer>;
   const lot = await parseLot(data, source.feuille);
-  const vecFile = `${file} › ${members.s1.member.name}`;
+  for (const message of lot.rejectedBlocks) {
+    issues.push({ source: source.id, file: label, severity: 'warning', kind: 'bloc-edigeo-rejete', message: `lot ${source.feuille}, ${message}` });
+  }
+  const vecFile = (o: EdigeoObject) => `${file} › ${o.member ? members[o.member].member.name : '?'}`;
   const objects = (type: keyof typeof LOADED_TYPES) => lot.objects.get(type) ?? [];
 
   const common = { vintage: source.vintage, source: source.id, commune: source.commune };
   const place = (o: EdigeoObject, what: string, featureId: string): FeatureOrigin => ({
     source: source.id,
     file: label,
-    column: `${members.s1.member.name} ${o.objectId}`,
+    column: `${o.member ? members[o.member].member.name : '?'} ${o.objectId}`,
     featureId,
     what
   });
@@ -99,7 +101,7 @@ export async function readEdigeo(file: string, source: EdigeoSource, label = fil
     const m = /^(\d{3})(\d{3})([0-9A-Z]{2})(\d{4})$/.exec(idu);
     if (!m || m[1] !== source.commune.slice(2)) {
       throw new InputError({
-        file: vecFile,
+        file: vecFile(o),
         column: `${o.objectId}, attribut IDU`,
         expected: `un identifiant de parcelle à 12 caractères de la commune ${source.commune} (${source.commune.slice(2)} + préfixe + section + numéro)`,
         found: idu
@@ -127,7 +129,7 @@ export async function readEdigeo(file: string, source: EdigeoSource, label = fil
     const m = /^(\d{3})(\d{3})([0-9A-Z]{2})$/.exec(idu);
     if (!m || m[1] !== source.commune.slice(2)) {
       throw new InputError({
-        file: vecFile,
+        file: vecFile(o),
         column: `${o.objectId}, attribut IDU`,
         expected: `un identifiant de section à 8 caractères de la commune ${source.commune}`,
         found: idu

@@ -14,12 +14,54 @@ declare module '@etalab/edigeo-parser/lib/parse/readers/common.js' {
   export function parseBundle<I, F>(
     input: I,
     extractFiles: (input: I) => Promise<Record<'thf' | 'geo' | 't1' | 't2' | 't3' | 's1' | 'qal', F | undefined>>,
-    parseOne: (file: F) => Promise<Record<string, unknown>>
+    parseOne: (file: F) => Promise<Record<string, object>>
   ): Promise<Record<string, unknown>>;
 }
 
-declare module '@etalab/edigeo-parser/lib/parse/readers/buffer.js' {
-  export function parseBuffer(buffer: Buffer): Promise<Record<string, unknown>>;
+declare module '@etalab/edigeo-parser/lib/parse/parse.js' {
+  export interface EdigeoLineHeader {
+    code: string;
+    valueType: string;
+    valueFormat: string;
+    valueSize: number;
+  }
+  export function extractHeader(line: string): EdigeoLineHeader;
+  export function parseValue(header: EdigeoLineHeader, rawValue: string): unknown;
+}
+
+declare module '@etalab/edigeo-parser/lib/parse/types/fea.js' {
+  /** A description block (FEA, LNK, PNO, PAR, PFE, GEO, QUP). */
+  export interface EdigeoBlock {
+    id?: string;
+    setId(id: string): void;
+    addLine(line: import('@etalab/edigeo-parser/lib/parse/parse.js').EdigeoLineHeader & { rawValue: string; parsedValue: unknown }): void;
+  }
+  const Block: new () => EdigeoBlock;
+  export default Block;
+}
+declare module '@etalab/edigeo-parser/lib/parse/types/geo.js' {
+  const Block: new () => import('@etalab/edigeo-parser/lib/parse/types/fea.js').EdigeoBlock;
+  export default Block;
+}
+declare module '@etalab/edigeo-parser/lib/parse/types/lnk.js' {
+  const Block: new () => import('@etalab/edigeo-parser/lib/parse/types/fea.js').EdigeoBlock;
+  export default Block;
+}
+declare module '@etalab/edigeo-parser/lib/parse/types/par.js' {
+  const Block: new () => import('@etalab/edigeo-parser/lib/parse/types/fea.js').EdigeoBlock;
+  export default Block;
+}
+declare module '@etalab/edigeo-parser/lib/parse/types/pfe.js' {
+  const Block: new () => import('@etalab/edigeo-parser/lib/parse/types/fea.js').EdigeoBlock;
+  export default Block;
+}
+declare module '@etalab/edigeo-parser/lib/parse/types/pno.js' {
+  const Block: new () => import('@etalab/edigeo-parser/lib/parse/types/fea.js').EdigeoBlock;
+  export default Block;
+}
+declare module '@etalab/edigeo-parser/lib/parse/types/qup.js' {
+  const Block: new () => import('@etalab/edigeo-parser/lib/parse/types/fea.js').EdigeoBlock;
+  export default Block;
 }
 
 declare module '@etalab/edigeo-parser/lib/model/index.js' {

@@ -146,10 +146,14 @@ const R_SCIENTIFIC = /^\d+(?:,\d+)?e[+-]\d{2}$/;
 export async function readDvf(file: string, source: DvfSource = DVF_2022_EXTRACT, label = file): Promise<DvfBatch> {
   const text = decodeText(await readFile(file), { file, encoding: 'utf-8' });
   const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
-  // The R export and the producer's file name columns differently; the header says which one we have.
-  const rFlavour = firstLine.includes(rName(COLUMNS.date));
-  const nameOf = (c: Column) => (rFlavour ? rName(COLUMNS[c]) : COLUMNS[c]);
-  const required = (Object.keys(COLUMNS) as Column[]).map(nameOf);
+  checkSeparator(firstLine, source.separator, file);
+  // The R export and the producer's file name columns differently; the header says
+  // which one we have (the flavour with more known names, so a missing column is named).
+  const known = (names: string[]) => names.filter((n) => firstLine.includes(n)).length;
+  const rFlavour = known(Object.values(COLUMNS).map(rName)) > known(Object.values(COLUMNS));
+  const names = Object.fromEntries((Object.keys(COLUMNS) as Column[]).map((c) => [c, rFlavour ? rName(COLUMNS[c]) : COLUMNS[c]])) as Record<Column, string>;
+  const nameOf = (c: Column) => names[c];
+  const required = Object.values(names);
   const table = parseDelimited(text, { file, separator: source.separator, columns: rFlavour ? [R_INDEX, 'cog', ...required] : required });
   const at = new Map(table.header.map((name, i) => [name, i]));
   const idx = Object.fromEntries((Object.keys(COLUMNS) as Column[]).map((c) => [c, at.get(nameOf(c)) as number])) as Record<Column, number>;
@@ -229,6 +233,25 @@ export async function readDvf(file: string, source: DvfSource = DVF_2022_EXTRACT
     });
   }
   return { lines, rows: table.rows.length, warnings };
+}
+
+/**
+ * A header without the declared separator but with another one: quoted fields would
+ * make csv-parse fail on quotes before the header could be checked, so say it first.
+ */
+function checkSeparator(header: string, separator: string, file: string): void {
+  if (header.includes(separator)) return;
+  const likely = [';', ',', '\t', '|'].find((s) => s !== separator && header.includes(s));
+  if (likely === undefined) return;
+  const shown = (s: string) => (s === '\t' ? 'tabulation' : s);
+  throw new InputError({
+    file,
+    line: 1,
+    column: 1,
+    expected: `des colonnes séparées par « ${shown(separator)} »`,
+    found: header,
+    hint: `Le séparateur semble être « ${shown(likely)} » alors que ce fichier DVF utilise « ${shown(separator)} »`
+  });
 }
 
 /**

@@ -17,7 +17,12 @@
  */
 import type { DvfLine, LocalCode } from './dvf.ts';
 
-export const PRICED_NATURES: readonly string[] = ['Vente', 'Vente en l\'état futur d\'achèvement', 'Adjudication'];
+/**
+ * Natures that are sales, for counts and prices alike (as Etalab's statistics):
+ * exchanges and expropriations are not market sales, and « Vente terrain à bâtir »
+ * has no building to price.
+ */
+export const SALE_NATURES: readonly string[] = ['Vente', 'Vente en l\'état futur d\'achèvement', 'Adjudication'];
 export const MAX_PRICE_M2 = 100_000;
 
 /** Why a sale has (or has not) a price per m²; stored with each sale for transparency. */
@@ -130,7 +135,7 @@ function toSale(run: DvfLine[], source: string): Sale {
 
 function price(first: DvfLine, main: Good[], only: Good | null): { priceM2: number | null; priceStatus: PriceStatus } {
   const no = (priceStatus: PriceStatus) => ({ priceM2: null, priceStatus });
-  if (!PRICED_NATURES.includes(first.nature)) return no('nature-exclue');
+  if (!SALE_NATURES.includes(first.nature)) return no('nature-exclue');
   if (first.valeur === null || first.valeur <= 0) return no('sans-valeur');
   if (main.length === 0) return no('aucun-logement');
   if (main.length > 1 || !only) return no('plusieurs-biens');
