@@ -30,6 +30,8 @@ describe('territories of the 2026 COG', () => {
       `SELECT former_codes, area_km2 FROM territories WHERE level = 'commune' AND code = '93066'`
     );
     expect(sd!.former_codes).toContain('93059');
+    // Pre-1968 Seine codes (Saint-Denis was 75066) are history, not codes in use.
+    expect(sd!.former_codes).not.toContain('75066');
     // INSEE SUPERF of the new Saint-Denis is 15.77 km² (12.36 + 3.41).
     expect(sd!.area_km2).toBeGreaterThan(15.77 * 0.97);
     expect(sd!.area_km2).toBeLessThan(15.77 * 1.03);

@@ -10,8 +10,15 @@ const OWNED = /^\/(api|tiles)(\/|$)/;
  */
 export const handle: Handle = async ({ event, resolve }) => {
   if (OWNED.test(event.url.pathname)) {
-    const { fetch } = await runtime();
-    return fetch(event.request);
+    let api: Awaited<ReturnType<typeof runtime>>;
+    try {
+      api = await runtime();
+    } catch (e) {
+      console.error(`API indisponible : ${(e as Error).message}`);
+      const message = `La base de données n'a pas pu être ouverte : ${(e as Error).message}`;
+      return Response.json({ error: { code: 'erreur_interne', message } }, { status: 503 });
+    }
+    return api.fetch(event.request);
   }
   const response = await resolve(event);
   response.headers.set('X-Content-Type-Options', 'nosniff');

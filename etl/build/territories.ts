@@ -118,7 +118,9 @@ export function buildTerritories(input: {
       departement: c.departement,
       region: c.region,
       inFocus: focus.has(c.departement),
-      formerCodes: [...c.formerCodes, ...c.arrondissements].filter((x) => /^\d/.test(x)),
+      // Codes of the département before 1968 (Bondy was 75010 in the Seine) are COG history
+      // no producer uses any more, and would shadow Paris postcodes in search.
+      formerCodes: [...c.formerCodes, ...c.arrondissements].filter((x) => x.startsWith(c.departement)),
       geometry: geoms.get('commune')?.get(code)
     });
     if (c.ept) parents.push(['commune', code, 'ept', c.ept]);

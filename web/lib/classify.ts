@@ -110,9 +110,10 @@ export function classCounts(values: readonly number[], bounds: readonly number[]
 
 /** Parses manual breaks as typed by a person: « 10 ; 12,5 ; 15 » or « 10 12.5 15 ». */
 export function parseBreaks(text: string): number[] {
+  // with « ; » as separator, spaces may group thousands (« 1 000 ; 2 500 »)
   return text
-    .split(/[;\s_|]+/)
-    .map((t) => t.trim().replace(/\u202f|\u00a0/g, '').replace(',', '.'))
+    .split(text.includes(';') ? /;+/ : /[\s_|]+/)
+    .map((t) => t.trim().replace(/\s/g, '').replace(',', '.'))
     .filter((t) => t !== '')
     .map(Number)
     .filter((n) => Number.isFinite(n));

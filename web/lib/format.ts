@@ -98,3 +98,16 @@ export function lowerFirst(text: string): string {
   if (text.length < 2) return text.toLowerCase();
   return /^[A-ZÀ-Ý][a-zà-ÿ]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
 }
+
+/** A unit short enough to follow every number in a table (« % », « € », « km² »); long ones go in headings. */
+export function shortUnit(unit: string): string {
+  const u = unitSuffix(unit);
+  return u.length <= 4 ? u : '';
+}
+
+/** « 18,3 % », « 36,3 » for « emplois pour 100 habitants » (the unit is said elsewhere). */
+export function formatShort(value: number, unit: string, decimals = 0): string {
+  const u = shortUnit(unit);
+  const n = formatNumber(value, decimals);
+  return u ? `${n}\u202f${u}` : n;
+}

@@ -130,7 +130,7 @@ export function serialiseMapState(state: MapState): URLSearchParams {
   if (scopeApplies(state.level) && state.level !== 'iris') p.set('perimetre', state.scope);
   if (state.view) {
     const { zoom, lat, lon } = state.view;
-    p.set('vue', `${zoom.toFixed(2)}/${lat.toFixed(5)}/${lon.toFixed(5)}`);
+    p.set('vue', `${zoom.toFixed(3)}/${lat.toFixed(6)}/${lon.toFixed(6)}`);
   }
   return p;
 }

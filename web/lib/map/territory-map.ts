@@ -18,6 +18,9 @@ export function loadMapLibre(): Promise<MapLibre> {
   ]).then(([module, worker]) => {
     // after `vite build` the worker must be pointed at explicitly (TOOLCHAIN.md)
     module.setWorkerUrl(worker.default);
+    // start the worker now: it parses while the map and its style are set up
+    module.prewarm();
+    performance.mark('carte:maplibre-charge');
     return module;
   });
   return loading;
@@ -103,6 +106,8 @@ export class TerritoryMap {
   private painted = new Set<string>();
   private hovered: string | null = null;
   private centroids = new Map<string, [number, number]>();
+  /** What the circle source holds, to set it only when it changes (setData triggers a render, then idle). */
+  private symbolsKey = '';
   private readonly listeners: {
     hover: ((code: string | null, point: { x: number; y: number } | null) => void)[];
     click: ((code: string) => void)[];
@@ -125,7 +130,7 @@ export class TerritoryMap {
       interactive: options.interactive ?? true,
       attributionControl: false,
       // keeps the last frame readable: PNG export, PDF snapshots
-      canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
+      canvasContextAttributes: { preserveDrawingBuffer: true, antialias: false },
       maxZoom: 17,
       minZoom: 6,
       dragRotate: false,
@@ -141,19 +146,29 @@ export class TerritoryMap {
     this.map.addControl(new maplibre.AttributionControl({ compact: true, customAttribution: 'Contours IGN, INSEE' }));
     this.styleReady = new Promise((resolve) => {
       this.map.once('load', () => {
+        performance.mark('carte:style-charge');
         this.map.addImage(HATCH, hatchImage(), { pixelRatio: 1 });
         this.addOutline(options.outline ?? null);
         this.addLevel();
         resolve();
       });
     });
-    this.map.on('moveend', () => {
+    this.map.on('moveend', (e) => {
+      // only a person's moves: the initial fit or a programmatic fit keep the view « fitted »
+      if (!(e as { originalEvent?: unknown }).originalEvent) return;
       const c = this.map.getCenter();
       for (const f of this.listeners.view) f({ lon: c.lng, lat: c.lat, zoom: this.map.getZoom() });
     });
     this.map.on('idle', () => {
       if (this.paint?.symbols) this.updateSymbols();
     });
+    const tilesLoaded = (e: { sourceId?: string; isSourceLoaded?: boolean }) => {
+      if (e.sourceId === 'territoires' && e.isSourceLoaded) {
+        performance.mark('carte:tuiles-chargees');
+        this.map.off('sourcedata', tilesLoaded);
+      }
+    };
+    this.map.on('sourcedata', tilesLoaded);
   }
 
   static async create(options: MapOptions): Promise<TerritoryMap> {
@@ -212,18 +227,8 @@ export class TerritoryMap {
         type: 'fill',
         source: 'territoires',
         'source-layer': layer,
-        paint: { 'fill-color': FILL, 'fill-opacity': 0.85, 'fill-antialias': true }
-      },
-      before
-    );
-    m.addLayer(
-      {
-        id: 'hachures',
-        type: 'fill',
-        source: 'territoires',
-        'source-layer': layer,
-        filter: ['in', ['get', 'code'], ['literal', []]],
-        paint: { 'fill-pattern': HATCH, 'fill-opacity': 1 }
+        // white borders are drawn by « limites »: no outline pass (one shader less to compile)
+        paint: { 'fill-color': FILL, 'fill-opacity': 0.85, 'fill-antialias': false }
       },
       before
     );
@@ -237,18 +242,92 @@ export class TerritoryMap {
       },
       before
     );
-    m.addLayer({
-      id: 'survol',
-      type: 'line',
-      source: 'territoires',
-      'source-layer': layer,
-      paint: {
-        'line-color': '#111111',
-        'line-width': ['case', ['boolean', ['feature-state', 'survol'], false], 3, ['boolean', ['feature-state', 'souligne'], false], 3, 0]
-      }
-    });
     m.addSource('centres', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-    m.addLayer({
+
+    this.bindPointer('aplats');
+  }
+
+  private readonly bound = new Set<string>();
+
+  /** Pointer events of a layer, bound once per layer id (they survive its removal and re-adding). */
+  private bindPointer(id: string): void {
+    if (this.bound.has(id)) return;
+    this.bound.add(id);
+    const m = this.map;
+    const codeOf = (e: { features?: { id?: string | number; properties?: unknown }[] }): string | null => {
+      const f = e.features?.[0];
+      if (!f) return null;
+      if (f.id !== undefined) return String(f.id);
+      return (f.properties as { code?: string } | undefined)?.code ?? null;
+    };
+    m.on('mousemove', id, (e) => {
+      const code = codeOf(e);
+      if (!code || (this.paint?.shown && !this.paint.shown.includes(code))) return this.setHover(null, null);
+      m.getCanvas().style.cursor = 'pointer';
+      this.setHover(code, e.point);
+    });
+    m.on('mouseleave', id, () => {
+      m.getCanvas().style.cursor = '';
+      this.setHover(null, null);
+    });
+    m.on('click', id, (e) => {
+      const code = codeOf(e);
+      if (code && (!this.paint?.shown || this.paint.shown.includes(code))) for (const f of this.listeners.click) f(code);
+    });
+  }
+
+  private setHover(code: string | null, point: { x: number; y: number } | null): void {
+    if (code) this.ensureOutlineLayer();
+    if (this.hovered !== code) {
+      if (this.hovered) this.map.setFeatureState({ source: 'territoires', sourceLayer: this.level, id: this.hovered }, { survol: false });
+      if (code) this.map.setFeatureState({ source: 'territoires', sourceLayer: this.level, id: code }, { survol: true });
+      this.hovered = code;
+    }
+    for (const f of this.listeners.hover) f(code, point);
+  }
+
+  /**
+   * Hatching and circles are added the first time they are needed: each layer type
+   * compiles its own shaders, which is slow in software WebGL (SwiftShader).
+   */
+  private ensureHatchLayer(): void {
+    if (this.map.getLayer('hachures')) return;
+    this.map.addLayer(
+      {
+        id: 'hachures',
+        type: 'fill',
+        source: 'territoires',
+        'source-layer': this.level,
+        filter: ['in', ['get', 'code'], ['literal', []]],
+        paint: { 'fill-pattern': HATCH, 'fill-opacity': 1, 'fill-antialias': false }
+      },
+      'limites'
+    );
+  }
+
+  /** Bold outline of the hovered or highlighted territory. */
+  private ensureOutlineLayer(): void {
+    if (this.map.getLayer('survol')) return;
+    const shown = this.paint?.shown;
+    this.map.addLayer(
+      {
+        id: 'survol',
+        type: 'line',
+        source: 'territoires',
+        'source-layer': this.level,
+        ...(shown ? { filter: ['in', ['get', 'code'], ['literal', shown]] as ExpressionSpecification } : {}),
+        paint: {
+          'line-color': '#111111',
+          'line-width': ['case', ['boolean', ['feature-state', 'survol'], false], 3, ['boolean', ['feature-state', 'souligne'], false], 3, 0]
+        }
+      },
+      this.map.getLayer('symboles') ? 'symboles' : undefined
+    );
+  }
+
+  private ensureSymbolLayer(): void {
+    if (this.map.getLayer('symboles')) return;
+    this.map.addLayer({
       id: 'symboles',
       type: 'circle',
       source: 'centres',
@@ -261,38 +340,7 @@ export class TerritoryMap {
         'circle-stroke-width': 1
       }
     });
-
-    const codeAt = (e: { features?: { id?: string | number }[] }) => {
-      const id = e.features?.[0]?.id;
-      return id === undefined ? null : String(id);
-    };
-    for (const id of ['aplats', 'symboles']) {
-      m.on('mousemove', id, (e) => {
-        const code = codeAt(e as unknown as { features?: { id?: string | number }[] }) ??
-          ((e.features?.[0]?.properties as { code?: string } | undefined)?.code ?? null);
-        if (!code || (this.paint?.shown && !this.paint.shown.includes(code))) return this.setHover(null, null);
-        m.getCanvas().style.cursor = 'pointer';
-        this.setHover(code, e.point);
-      });
-      m.on('mouseleave', id, () => {
-        m.getCanvas().style.cursor = '';
-        this.setHover(null, null);
-      });
-      m.on('click', id, (e) => {
-        const code = codeAt(e as unknown as { features?: { id?: string | number }[] }) ??
-          ((e.features?.[0]?.properties as { code?: string } | undefined)?.code ?? null);
-        if (code && (!this.paint?.shown || this.paint.shown.includes(code))) for (const f of this.listeners.click) f(code);
-      });
-    }
-  }
-
-  private setHover(code: string | null, point: { x: number; y: number } | null): void {
-    if (this.hovered !== code) {
-      if (this.hovered) this.map.setFeatureState({ source: 'territoires', sourceLayer: this.level, id: this.hovered }, { survol: false });
-      if (code) this.map.setFeatureState({ source: 'territoires', sourceLayer: this.level, id: code }, { survol: true });
-      this.hovered = code;
-    }
-    for (const f of this.listeners.hover) f(code, point);
+    this.bindPointer('symboles');
   }
 
   /** Switches to another level: another tile layer, same camera. */
@@ -304,6 +352,7 @@ export class TerritoryMap {
     this.levelMinZoom = minZoom;
     this.painted.clear();
     this.centroids.clear();
+    this.symbolsKey = '';
     this.hovered = null;
     this.addLevel();
     if (this.paint) this.setPaint(this.paint);
@@ -321,16 +370,25 @@ export class TerritoryMap {
     }
     for (const code of this.painted) if (!next.has(code)) m.setFeatureState({ ...target, id: code }, { color: null });
     this.painted = next;
+    if (paint.highlight?.length) this.ensureOutlineLayer();
     for (const code of paint.highlight ?? []) m.setFeatureState({ ...target, id: code }, { souligne: true });
     const shownFilter: ExpressionSpecification | undefined = paint.shown ? ['in', ['get', 'code'], ['literal', paint.shown]] : undefined;
     m.setFilter('aplats', shownFilter ?? null);
     m.setFilter('limites', shownFilter ?? null);
-    m.setFilter('hachures', ['in', ['get', 'code'], ['literal', paint.hatched]]);
+    if (m.getLayer('survol')) m.setFilter('survol', shownFilter ?? null);
+    if (paint.hatched.length) this.ensureHatchLayer();
+    if (m.getLayer('hachures')) m.setFilter('hachures', ['in', ['get', 'code'], ['literal', paint.hatched]]);
     m.setPaintProperty('aplats', 'fill-opacity', paint.opacity);
-    m.setPaintProperty('hachures', 'fill-opacity', Math.max(0.35, paint.opacity));
-    m.setPaintProperty('symboles', 'circle-color', paint.symbolColor ?? '#c2410c');
+    if (m.getLayer('hachures')) m.setPaintProperty('hachures', 'fill-opacity', Math.max(0.35, paint.opacity));
+    if (symbolMode) {
+      this.ensureSymbolLayer();
+      m.setPaintProperty('symboles', 'circle-color', paint.symbolColor ?? '#c2410c');
+    }
     if (symbolMode) this.updateSymbols();
-    else (m.getSource('centres') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: [] });
+    else if (this.symbolsKey !== '') {
+      this.symbolsKey = '';
+      (m.getSource('centres') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: [] });
+    }
   }
 
   /** Circle centres: area-weighted centroids of the tile pieces of each territory loaded so far. */
@@ -368,11 +426,13 @@ export class TerritoryMap {
       }
       for (const [code, s] of sums) if (s.a !== 0) this.centroids.set(code, [s.x / s.a, s.y / s.a]);
     }
+    const drawn = symbols.filter((s) => this.centroids.has(s.code) && s.radius > 0);
+    const key = drawn.map((s) => `${s.code}:${s.radius.toFixed(2)}`).join(',');
+    if (key === this.symbolsKey) return;
+    this.symbolsKey = key;
     source.setData({
       type: 'FeatureCollection',
-      features: symbols
-        .filter((s) => this.centroids.has(s.code) && s.radius > 0)
-        .map((s) => ({
+      features: drawn.map((s) => ({
           type: 'Feature',
           id: s.code,
           properties: { code: s.code, r: s.radius },

@@ -11,8 +11,11 @@ const CLOSE = 0.05;
  * The territory a figure is compared with in a sentence: the département (the
  * observatory's frame), else the region, else the nearest level with a number.
  */
-export function referenceComparison(indicator: Pick<PortraitIndicator, 'comparisons'>): Comparison | null {
-  const usable = indicator.comparisons.filter((c) => c.value !== null && (c.status === 'ok' || c.status === 'partial'));
+export function referenceComparison(indicator: Pick<PortraitIndicator, 'comparisons'>, territoryName?: string): Comparison | null {
+  // Paris is a commune and a département: comparing it with itself says nothing
+  const usable = indicator.comparisons.filter(
+    (c) => c.value !== null && (c.status === 'ok' || c.status === 'partial') && c.name !== territoryName
+  );
   return usable.find((c) => c.level === 'departement') ?? usable.find((c) => c.level === 'region') ?? usable[0] ?? null;
 }
 
@@ -36,7 +39,7 @@ export function pourName(name: string): string {
 export function comparisonSentence(indicator: PortraitIndicator, territoryName: string): string | null {
   const own = indicator.value.value;
   if (own === null) return null;
-  const ref = referenceComparison(indicator);
+  const ref = referenceComparison(indicator, territoryName);
   if (!ref || ref.value === null) return null;
   const fmt = (v: number) => formatValue(v, indicator.unit, indicator.decimals);
   const of = deName(ref.name);

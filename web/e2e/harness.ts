@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium } from 'playwright-core';
+
+export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
+export const CHROMIUM = process.env.OBS_CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+];
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(' ')} a échoué (code ${code}) :\n${output.slice(-4000)}`))
+    );
+  });
+}
+
+/** Newest source the web build is made from: tests (and these browser tests) are not part of it. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'e2e' || entry.name.startsWith('.') || entry.name.endsWith('.test.ts')) continue;
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * `vite build` unless build/web is newer than every source it is made from; in CI
+ * (`CI=true`) always, so a stale build can never pass.
+ */
+export async function ensureWebBuild(): Promise<'built' | 'reused'> {
+  const handler = join(repoRoot, 'build/web/handler.js');
+  const sources = ['web', 'server', 'etl'].map((d) => newestMtime(join(repoRoot, d)));
+  for (const f of ['svelte.config.js', 'vite.config.ts', 'package.json']) sources.push(statSync(join(repoRoot, f)).mtimeMs);
+  const fresh = process.env.CI !== 'true' && existsSync(handler) && statSync(handler).mtimeMs > Math.max(...sources);
+  if (fresh) return 'reused';
+  await run(join(repoRoot, 'node_modules/.bin/vite'), ['build']);
+  return 'built';
+}
+
+export interface Portal {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The real server (web/e2e/serve.ts) in a child process, as in production. */
+export function startPortal(dbPath: string): Promise<Portal> {
+  return new Promise((resolvePromise, reject) => {
+    const child: ChildProcess = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'web/e2e/serve.ts'), dbPath], {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`le serveur ne démarre pas :\n${err}`)), 60_000);
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (!line) return;
+      clearTimeout(timer);
+      const { url } = JSON.parse(line) as { url: string };
+      resolvePromise({
+        url,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          })
+      });
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`le serveur s'est arrêté (code ${code}) :\n${err}`));
+    });
+  });
+}
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Debian's Chromium with a fresh profile. */
+export async function launchBrowser(): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'observatoire-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+    locale: 'fr-FR',
+    timezoneId: 'Europe/Paris',
+    acceptDownloads: true
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  };
+}
