@@ -9,6 +9,18 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** The fixture's Db, whose every query fails. */
+function failingDb(): Db {
+  return {
+    ...t.db,
+    acquire: () => {
+      const lease = t.db.acquire();
+      const fail = () => Promise.reject(new Error('disque plein'));
+      return { build: { ...lease.build, all: fail, one: fail, memo: (_k, compute) => compute() }, release: lease.release };
+    }
+  };
+}
+
 describe('createApp', () => {
   it('reports its health: build id, creation time and sources with vintages', async () => {
     const { status, body } = await t.json<Record<string, unknown>>('/api/health');
@@ -29,9 +41,23 @@ describe('createApp', () => {
     expect(body.levels.find((l) => l.id === 'bassin-exemple')?.kind).toBe('zoning');
   });
 
-  it('names the build that answered', async () => {
-    const res = await t.app.request('/api/indicators');
-    expect(res.headers.get('X-Observatoire-Build')).toBe(t.fixture.buildId);
+  it('names the build that answered, on successes, errors and unknown routes alike', async () => {
+    for (const [path, status] of [
+      ['/api/indicators', 200],
+      [`/tiles/${t.fixture.buildId}/commune/12/2076/1408.pbf`, 200],
+      ['/tiles/ancien-build/commune/12/2076/1408.pbf', 302],
+      ['/api/territories/commune/00000', 404],
+      ['/api/territories?limit=abc', 400],
+      ['/nope', 404]
+    ] as const) {
+      const res = await t.app.request(path, { headers: { 'Accept-Encoding': 'gzip' } });
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('X-Observatoire-Build'), path).toBe(t.fixture.buildId);
+    }
+    const { app } = createApp({ db: failingDb(), logger: { info() {}, warn() {}, error() {} } });
+    const failed = await app.request('/api/indicators');
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('X-Observatoire-Build')).toBe(t.fixture.buildId);
   });
 
   it('answers unknown routes with a 404 JSON error', async () => {
@@ -44,14 +70,7 @@ describe('createApp', () => {
   });
 
   it('turns an unexpected failure into a logged 500 without details', async () => {
-    const broken: Db = {
-      ...t.db,
-      acquire: () => {
-        const lease = t.db.acquire();
-        const fail = () => Promise.reject(new Error('disque plein'));
-        return { build: { ...lease.build, all: fail, one: fail, memo: (_k, compute) => compute() }, release: lease.release };
-      }
-    };
+    const broken = failingDb();
     const logger = { lines: [] as string[], info() {}, warn() {}, error(m: string) { this.lines.push(m); } };
     const { app } = createApp({ db: broken, logger });
     const res = await app.request('/api/indicators');

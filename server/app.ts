@@ -6,6 +6,7 @@ import { aggregate as engineAggregate } from '../etl/engine/aggregate.ts';
 import { ApiError, errorBody } from './errors.ts';
 import { type AppEnv, type RouteDoc, type Router } from './routing.ts';
 import { aggregateRoutes } from './routes/aggregate.ts';
+import { cadastreRouters } from './routes/cadastre.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { indicatorsRoutes } from './routes/indicators.ts';
@@ -46,12 +47,15 @@ export function createApp(options: AppOptions): ObservatoireApp {
   app.use('*', async (c, next) => {
     const lease = db.acquire();
     c.set('build', lease.build);
+    // Before next(): the header goes into every response the handlers, notFound and onError
+    // build. Set after, it would make Hono copy the finished response into a new one, which
+    // turns @hono/node-server's light Response into a full one (its slow path).
+    c.header('X-Observatoire-Build', lease.build.id);
     try {
       await next();
     } finally {
       lease.release();
     }
-    c.header('X-Observatoire-Build', lease.build.id);
   });
 
   const routers: Router[] = [
@@ -60,6 +64,8 @@ export function createApp(options: AppOptions): ObservatoireApp {
     indicatorsRoutes({ clock }),
     portraitsRoutes(),
     aggregateRoutes({ aggregate }),
+    // cadastre (routes/cadastre.ts): before tilesRoutes, whose /tiles/{build}/{layer}/… would take /tiles/cadastre/…
+    ...cadastreRouters({ clock }),
     tilesRoutes({ tiles }),
     docsRoutes(() => docs)
   ];

@@ -29,7 +29,7 @@ export interface Build {
   readonly file: string;
   all<T extends object>(sql: string, params?: SqlParams): Promise<T[]>;
   one<T extends object>(sql: string, params?: SqlParams): Promise<T | undefined>;
-  /** Memoises a value for the lifetime of this build (the catalogue, the levels…). */
+  /** Memoises a value for the lifetime of this build (the catalogue, the levels, the tile index…); dropped when it closes. */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
 }
 
@@ -163,6 +163,8 @@ async function openBuild(target: BuildFile, connectionCount: number): Promise<Op
   function closeNow(): void {
     if (isClosed) return;
     isClosed = true;
+    // memoised values (catalogue, tile index…) go with their build, even if something still holds it
+    memos.clear();
     for (const p of pool) {
       for (const statement of p.prepared.values()) statement.destroySync();
       p.connection.closeSync();

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'indicateur_inconnu'
   | 'annee_inconnue'
   | 'couche_inconnue'
+  | 'millesime_inconnu'
+  | 'parcelle_inconnue'
   | 'route_inconnue'
   | 'erreur_interne';
 

@@ -52,7 +52,8 @@ describe('GET /api/openapi.json', () => {
       '/tiles/{layer}.json': '/tiles/commune.json',
       '/api/openapi.json': '/api/openapi.json'
     };
-    const withSchema = t.docs.filter((d) => d.method === 'get' && d.spec.response);
+    // the cadastre routes need the cadastre tables, absent from the fixture: routes/cadastre.test.ts checks them on the test build
+    const withSchema = t.docs.filter((d) => d.method === 'get' && d.spec.response && !d.path.includes('/cadastre'));
     expect(withSchema.map((d) => d.path).sort()).toEqual(Object.keys(samples).sort());
     for (const route of withSchema) {
       const { status, body } = await t.json(samples[route.path] as string);

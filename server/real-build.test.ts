@@ -13,7 +13,9 @@ import { memoryLogger } from '../etl/core/logger.ts';
 import { testDbPath } from '../etl/testing/test-db.ts';
 import { type ObservatoireApp, createApp } from './app.ts';
 import { type Db, openDb } from './db.ts';
+import { tileLayers } from './queries/tiles.ts';
 import { parseCsv } from './testing/csv.ts';
+import { referenceTile } from './testing/reference-tile.ts';
 import { tileAt, tileBBox } from './tiles/mercator.ts';
 
 interface Value {
@@ -135,5 +137,43 @@ describe.skipIf(!withGlobalSetup)('API on the build made from ../shared/data', (
     expect(decoded.length).toBeGreaterThan(0);
     for (const p of decoded) expect(names.get(String(p?.code))).toBe(p?.name);
     expect(decoded.map((p) => p?.code)).toContain('93066');
+  });
+
+  it('cuts the same commune and IRIS tiles from its in-memory index as the per-tile query did, over the 93', async () => {
+    const build = db.current();
+    const layers = await tileLayers(build);
+    const box = await build.one<{ minx: number; miny: number; maxx: number; maxy: number }>(
+      "SELECT minx, miny, maxx, maxy FROM territories WHERE level = 'departement' AND code = '93'"
+    );
+    expect(box).toBeDefined();
+    let compared = 0;
+    let nonEmpty = 0;
+    for (const id of ['commune', 'iris']) {
+      const layer = layers.get(id);
+      expect(layer, id).toBeDefined();
+      for (let z = 0; z <= 14; z++) {
+        const nw = tileAt(box!.minx, box!.maxy, z);
+        const se = tileAt(box!.maxx, box!.miny, z);
+        let k = 0;
+        for (let x = nw.x; x <= se.x; x++) {
+          for (let y = nw.y; y <= se.y; y++) {
+            // every tile up to zoom 12, one in seven beyond
+            if (z > 12 && k++ % 7 !== 0) continue;
+            const res = await app.request(`/tiles/${build.id}/${id}/${z}/${x}/${y}.pbf`, { headers: { 'Accept-Encoding': 'gzip' } });
+            const expected = await referenceTile(build, layer!, z, x, y);
+            const where = `${id}/${z}/${x}/${y}`;
+            if (expected === null) expect(res.status, where).toBe(204);
+            else {
+              expect(res.status, where).toBe(200);
+              expect(Buffer.from(gunzipSync(new Uint8Array(await res.arrayBuffer()))).equals(Buffer.from(expected)), where).toBe(true);
+              nonEmpty++;
+            }
+            compared++;
+          }
+        }
+      }
+    }
+    expect(nonEmpty).toBeGreaterThan(100);
+    expect(compared).toBeGreaterThan(nonEmpty);
   });
 });

@@ -1,7 +1,9 @@
 import { copyFile, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { memoryLogger } from '../etl/core/logger.ts';
 import { startServer } from './serve.ts';
 import { type FixtureDb, createFixtureDb } from './testing/fixture-db.ts';
@@ -107,3 +109,109 @@ describe('startServer', () => {
     }
   });
 });
+
+describe('the fast path for cached tiles', () => {
+  const PER_CONNECTION = ['date', 'connection', 'keep-alive'];
+  /** Headers of a response minus the per-connection ones. */
+  const headersOf = (res: Response) => Object.fromEntries([...res.headers].filter(([k]) => !PER_CONNECTION.includes(k)));
+
+  /** A GET with node:http, which, unlike fetch, leaves a gzipped body as it came. */
+  function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      request(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const kept = Object.entries(res.headers).filter(([k]) => !PER_CONNECTION.includes(k));
+          resolve({ status: res.statusCode ?? 0, headers: Object.fromEntries(kept.map(([k, v]) => [k, String(v)])), body: Buffer.concat(chunks) });
+        });
+        res.on('error', reject);
+      })
+        .on('error', reject)
+        .end();
+    });
+  }
+
+  it('answers a cached tile without Hono, with the same status, headers and bytes as the route', async () => {
+    const running = await startServer({ dbPath: fixture.path, port: 0, hostname: '127.0.0.1', logger: logger(), reloadIntervalMs: 0 });
+    const render = vi.spyOn(running.tiles, 'tile');
+    const peek = vi.spyOn(running.tiles, 'peek');
+    const path = '/tiles/build-1/commune/12/2076/1408.pbf';
+    const get = (headers: Record<string, string>) => rawGet(`${running.url}${path}`, headers);
+    try {
+      const gzip = { 'Accept-Encoding': 'gzip' };
+      const miss = await get(gzip);
+      expect(miss.status).toBe(200);
+      expect(render).toHaveBeenCalledTimes(1);
+      const hit = await get(gzip);
+      expect(render).toHaveBeenCalledTimes(1);
+      expect(peek).toHaveLastReturnedWith(expect.objectContaining({ etag: expect.any(String) }));
+      expect(hit.status).toBe(200);
+      expect(hit.headers).toEqual(miss.headers);
+      expect(hit.body.equals(miss.body)).toBe(true);
+      expect(hit.headers).toMatchObject({
+        'content-type': 'application/vnd.mapbox-vector-tile',
+        'cache-control': 'public, max-age=31536000, immutable',
+        vary: 'Accept-Encoding',
+        etag: '"build-1-commune-12-2076-1408"',
+        'content-encoding': 'gzip',
+        'x-observatoire-build': 'build-1',
+        'content-length': String(hit.body.byteLength)
+      });
+
+      // without gzip: the identity representation, as the route gives it
+      const identity = await get({ 'Accept-Encoding': 'identity' });
+      expect(render).toHaveBeenCalledTimes(1);
+      expect(identity.headers.etag).toBe('"build-1-commune-12-2076-1408-identity"');
+      expect(identity.headers['content-encoding']).toBeUndefined();
+      // Hono's answer for the same tile (the unversioned URL always goes through it): same bytes and ETag
+      const routed = await rawGet(`${running.url}/tiles/commune/12/2076/1408.pbf`, { 'Accept-Encoding': 'identity' });
+      expect(render).toHaveBeenCalledTimes(2);
+      expect(identity.body.equals(routed.body)).toBe(true);
+      expect({ ...identity.headers, 'cache-control': 'court' }).toEqual({ ...routed.headers, 'cache-control': 'court' });
+      expect(identity.body.equals(gunzipSync(hit.body))).toBe(true);
+
+      // a matching If-None-Match: 304 without a body, from the fast path too
+      for (const match of [hit.headers.etag as string, `W/${hit.headers.etag}`, `"autre", ${hit.headers.etag}`]) {
+        const notModified = await get({ ...gzip, 'If-None-Match': match });
+        expect(notModified.status, match).toBe(304);
+        expect(notModified.body.byteLength).toBe(0);
+        expect(notModified.headers).toMatchObject({ etag: hit.headers.etag, vary: 'Accept-Encoding', 'x-observatoire-build': 'build-1' });
+      }
+      expect(render).toHaveBeenCalledTimes(2);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('answers a cached empty tile with 204, and leaves everything else to Hono', async () => {
+    const running = await startServer({ dbPath: fixture.path, port: 0, hostname: '127.0.0.1', logger: logger(), reloadIntervalMs: 0 });
+    const render = vi.spyOn(running.tiles, 'tile');
+    try {
+      const ocean = '/tiles/build-1/commune/12/1706/1536.pbf';
+      const first = await fetch(`${running.url}${ocean}`);
+      const second = await fetch(`${running.url}${ocean}`);
+      expect([first.status, second.status]).toEqual([204, 204]);
+      expect(headersOf(second)).toEqual(headersOf(first));
+      expect(render).toHaveBeenCalledTimes(1);
+
+      const path = '/tiles/build-1/commune/12/2076/1408.pbf';
+      await fetch(`${running.url}${path}`);
+      const calls = render.mock.calls.length;
+      // another build's URL: Hono redirects
+      const old = await fetch(`${running.url}/tiles/build-0/commune/12/2076/1408.pbf`, { redirect: 'manual' });
+      expect(old.status).toBe(302);
+      expect(old.headers.get('location')).toBe(path);
+      // HEAD, a query string, an unversioned URL: through Hono, which renders (from its cache)
+      expect((await fetch(`${running.url}${path}`, { method: 'HEAD' })).status).toBe(200);
+      expect((await fetch(`${running.url}${path}?v=1`)).status).toBe(200);
+      expect((await fetch(`${running.url}/tiles/commune/12/2076/1408.pbf`)).headers.get('cache-control')).toBe('public, max-age=60');
+      expect(render.mock.calls.length).toBe(calls + 3);
+      // an invalid tile never reaches the cache, so Hono answers it
+      expect((await fetch(`${running.url}/tiles/build-1/commune/1/2/0.pbf`)).status).toBe(400);
+    } finally {
+      await running.close();
+    }
+  });
+});
+

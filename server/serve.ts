@@ -7,6 +7,8 @@ import { getRequestListener } from '@hono/node-server';
 import { type Logger, consoleLogger } from '../etl/core/logger.ts';
 import { createApp } from './app.ts';
 import { type Db, openDb } from './db.ts';
+import { IMMUTABLE, tileAnswer } from './tiles/http.ts';
+import type { TileService } from './tiles/service.ts';
 
 /** adapter-node's `handler.js`: a connect-style middleware. */
 export type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -34,11 +36,46 @@ export interface RunningServer {
   url: string;
   server: Server;
   db: Db;
+  /** The app's tile cache (also read by the fast path). */
+  tiles: TileService;
   close(): Promise<void>;
 }
 
 /** Hono owns these paths; everything else belongs to the web app. */
 const OWNED = /^\/(api|tiles)(\/|\?|$)/;
+
+/**
+ * A versioned tile URL in its plainest form: unreserved characters only (nothing to
+ * percent-decode), no query string, zoom on two digits at most. Anything else goes to Hono.
+ */
+const VERSIONED_TILE = /^\/tiles\/([\w.~-]{1,128})\/([\w.~-]{1,64})\/(\d{1,2})\/(\d{1,8})\/(\d{1,8})\.pbf$/;
+
+/**
+ * The fast path: a GET of a cached tile of the current build, answered straight from the
+ * tile cache, before Hono (no routing, no zod, no lease, no Response object). Same status,
+ * headers and bytes as the route (`tileAnswer`), X-Observatoire-Build included. False
+ * (nothing written) on anything else: a miss, another build, an unusual URL or method.
+ */
+export function serveCachedTile(db: Db, tiles: TileService, req: IncomingMessage, res: ServerResponse): boolean {
+  const url = req.url;
+  if (req.method !== 'GET' || url === undefined || !url.startsWith('/tiles/')) return false;
+  const m = VERSIONED_TILE.exec(url);
+  if (!m) return false;
+  const buildId = m[1] as string;
+  if (buildId !== db.current().id) return false;
+  const tile = tiles.peek(buildId, m[2] as string, Number(m[3]), Number(m[4]), Number(m[5]));
+  if (!tile) return false;
+  const answer = tileAnswer(
+    tile,
+    { acceptEncoding: req.headers['accept-encoding'], ifNoneMatch: req.headers['if-none-match'] },
+    IMMUTABLE
+  );
+  const headers: Record<string, string | number> = { ...answer.headers, 'x-observatoire-build': buildId };
+  if (answer.body) headers['content-length'] = answer.body.byteLength;
+  res.writeHead(answer.status, headers);
+  res.end(answer.body);
+  return true;
+}
 
 async function ensureDatabase(options: ServeOptions, logger: Logger): Promise<void> {
   if (existsSync(options.dbPath)) return;
@@ -71,16 +108,25 @@ async function loadWebHandler(options: ServeOptions): Promise<WebHandler | null>
   return module.handler;
 }
 
+/** Shared with web/lib/server/runtime.ts (same `Symbol.for` key). */
+export const RUNTIME_KEY = Symbol.for('observatoire.runtime');
+
 /** One process, one port: the API and tiles through Hono, the rest through SvelteKit when built. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const logger = options.logger ?? consoleLogger;
   await ensureDatabase(options, logger);
   const db = await openDb(options.dbPath, { logger });
-  const { app } = createApp({ db, logger, tileCacheBytes: options.tileCacheBytes });
+  const { app, tiles } = createApp({ db, logger, tileCacheBytes: options.tileCacheBytes });
   const hono = getRequestListener(app.fetch);
+  // The SvelteKit build bundles its own copy of the server modules: it finds this process's
+  // app and database through a global symbol (web/lib/server/runtime.ts), so pages and the
+  // API share one Db and one tile cache. Registered before the web handler is loaded.
+  const runtime = { fetch: (request: Request) => app.fetch(request), db };
+  (globalThis as Record<symbol, unknown>)[RUNTIME_KEY] = runtime;
   const web = await loadWebHandler(options);
 
   const server = createServer((req, res) => {
+    if (serveCachedTile(db, tiles, req, res)) return;
     if (web && !OWNED.test(req.url ?? '/')) web(req, res, () => void hono(req, res));
     else void hono(req, res);
   });
@@ -104,11 +150,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     url: `http://${host}:${port}`,
     server,
     db,
+    tiles,
     async close() {
       if (timer) clearInterval(timer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      const holder = globalThis as Record<symbol, unknown>;
+      if (holder[RUNTIME_KEY] === runtime) delete holder[RUNTIME_KEY];
       await db.close();
     }
   };

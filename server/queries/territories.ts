@@ -31,6 +31,23 @@ export function territory(build: Build, level: string, code: string): Promise<Te
   });
 }
 
+/**
+ * Level → code → name of every territory of the build, memoised: resolves a `within`
+ * filter without a query per request (a few thousand rows; strings only).
+ */
+export function territoryNames(build: Build): Promise<Map<string, Map<string, string>>> {
+  return build.memo('territoryNames', async () => {
+    const rows = await build.all<{ level: string; code: string; name: string }>('SELECT level, code, name FROM territories');
+    const byLevel = new Map<string, Map<string, string>>();
+    for (const r of rows) {
+      let names = byLevel.get(r.level);
+      if (!names) byLevel.set(r.level, (names = new Map()));
+      names.set(r.code, r.name);
+    }
+    return byLevel;
+  });
+}
+
 /** The current code of a territory merged away (93059 → 93066). */
 export async function currentCode(build: Build, level: string, formerCode: string): Promise<string | undefined> {
   const row = await build.one<{ code: string }>(
@@ -133,16 +150,21 @@ export interface CommuneRow {
   departement: string | null;
 }
 
-export function communes(build: Build, codes: readonly string[]): Promise<CommuneRow[]> {
-  return build.all<CommuneRow>(
-    `SELECT code, name, departement FROM territories WHERE level = 'commune' AND code IN (SELECT unnest($codes)) ORDER BY code`,
-    { codes }
-  );
+/** Every commune by code, memoised per build (ad-hoc groups ask for a few on each request). */
+function communeIndex(build: Build): Promise<Map<string, CommuneRow>> {
+  return build.memo('communeIndex', async () => {
+    const rows = await build.all<CommuneRow>(`SELECT code, name, departement FROM territories WHERE level = 'commune' ORDER BY code`);
+    return new Map(rows.map((r) => [r.code, r]));
+  });
 }
 
-export function communeCount(build: Build): Promise<number> {
-  return build.memo('communeCount', async () => {
-    const row = await build.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM territories WHERE level = 'commune'`);
-    return row?.n ?? 0;
-  });
+/** The communes among `codes` (unknown codes left out), in code order. */
+export async function communes(build: Build, codes: readonly string[]): Promise<CommuneRow[]> {
+  const index = await communeIndex(build);
+  const found = [...new Set(codes)].flatMap((code) => index.get(code) ?? []);
+  return found.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+export async function communeCount(build: Build): Promise<number> {
+  return (await communeIndex(build)).size;
 }

@@ -11,9 +11,17 @@ export interface TileLayer {
   /** Zoom range covered by the stored bands. */
   bandMinZoom: number;
   bandMaxZoom: number;
+  /** The stored bands, coarsest first, each with the zoom range its rows cover. */
+  bands: TileBand[];
   bounds: [number, number, number, number];
   /** Feature properties and their types (TileJSON `fields`). */
   fields: Record<string, string>;
+}
+
+export interface TileBand {
+  band: number;
+  minZoom: number;
+  maxZoom: number;
 }
 
 const OVERLAY_LABELS: Record<string, string> = { qpv: 'Quartiers prioritaires de la politique de la ville' };
@@ -52,6 +60,20 @@ export function tileLayers(build: Build): Promise<Map<string, TileLayer>> {
        GROUP BY o.layer
        ORDER BY 1`
     );
+    const bandRows = await build.all<{ layer: string; band: number; min_zoom: number; max_zoom: number }>(
+      `SELECT level AS layer, band::INTEGER AS band, min(min_zoom)::INTEGER AS min_zoom, max(max_zoom)::INTEGER AS max_zoom
+       FROM territory_geoms GROUP BY level, band
+       UNION ALL
+       SELECT layer, band::INTEGER, min(min_zoom)::INTEGER, max(max_zoom)::INTEGER
+       FROM overlay_features GROUP BY layer, band
+       ORDER BY 1, 2`
+    );
+    const bands = new Map<string, TileBand[]>();
+    for (const b of bandRows) {
+      const list = bands.get(b.layer) ?? [];
+      list.push({ band: b.band, minZoom: b.min_zoom, maxZoom: b.max_zoom });
+      bands.set(b.layer, list);
+    }
     return new Map(
       rows.map((r) => {
         const fields: Record<string, string> = { code: 'String', name: 'String' };
@@ -64,6 +86,7 @@ export function tileLayers(build: Build): Promise<Map<string, TileLayer>> {
           maxZoom: Math.min(r.max_zoom, 24),
           bandMinZoom: r.band_min_zoom,
           bandMaxZoom: r.band_max_zoom,
+          bands: bands.get(r.id) ?? [],
           bounds: [r.minx, r.miny, r.maxx, r.maxy],
           fields
         };
@@ -80,7 +103,11 @@ export interface TileFeatureRow {
   props: string | null;
 }
 
-/** Territories of one level whose bbox meets `bbox`, from the band covering zoom `z`. */
+/**
+ * Territories of one level whose bbox meets `bbox`, from the band covering zoom `z`.
+ * The tile route no longer asks this per tile (see `tiles/features.ts`); it remains the
+ * reference the tile index is tested against.
+ */
 export function territoryFeatures(build: Build, level: string, z: number, bbox: BBox): Promise<TileFeatureRow[]> {
   return build.all<TileFeatureRow>(
     `SELECT g.code, t.name, g.geojson, NULL AS props
@@ -100,5 +127,41 @@ export function overlayFeatures(build: Build, layer: string, z: number, bbox: BB
        AND maxx >= $minx AND minx <= $maxx AND maxy >= $miny AND miny <= $maxy
      ORDER BY code`,
     { layer, z, ...bbox }
+  );
+}
+
+export interface BandFeatureRow {
+  code: string;
+  name: string;
+  geojson: string;
+  props: string | null;
+  min_zoom: number;
+  max_zoom: number;
+  minx: number;
+  miny: number;
+  maxx: number;
+  maxy: number;
+}
+
+/**
+ * Every row of one band of a layer, in code order: what the tile index of that band is
+ * built from. Territories keep the inner join to `territories` of `territoryFeatures`.
+ */
+export function bandFeatures(build: Build, layer: Pick<TileLayer, 'id' | 'source'>, band: number): Promise<BandFeatureRow[]> {
+  if (layer.source === 'overlay') {
+    return build.all<BandFeatureRow>(
+      `SELECT code, name, geojson, props::VARCHAR AS props, min_zoom::INTEGER AS min_zoom, max_zoom::INTEGER AS max_zoom,
+              minx, miny, maxx, maxy
+       FROM overlay_features WHERE layer = $layer AND band = $band ORDER BY code`,
+      { layer: layer.id, band }
+    );
+  }
+  return build.all<BandFeatureRow>(
+    `SELECT g.code, t.name, g.geojson, NULL::VARCHAR AS props, g.min_zoom::INTEGER AS min_zoom, g.max_zoom::INTEGER AS max_zoom,
+            g.minx, g.miny, g.maxx, g.maxy
+     FROM territory_geoms g JOIN territories t ON t.level = g.level AND t.code = g.code
+     WHERE g.level = $level AND g.band = $band
+     ORDER BY g.code`,
+    { level: layer.id, band }
   );
 }

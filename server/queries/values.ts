@@ -24,9 +24,8 @@ export function levelValues(
      WHERE t.level = $level
        AND ($within_level IS NULL
             OR (t.level = $within_level AND t.code = $within_code)
-            OR EXISTS (SELECT 1 FROM territory_parents p
-                       WHERE p.level = t.level AND p.code = t.code
-                         AND p.parent_level = $within_level AND p.parent_code = $within_code))
+            OR t.code IN (SELECT p.code FROM territory_parents p
+                          WHERE p.level = $level AND p.parent_level = $within_level AND p.parent_code = $within_code))
      ORDER BY t.code`,
     {
       indicator: args.indicator,
@@ -76,15 +75,25 @@ export interface ContributionRow extends StoredValue {
   parts: number;
 }
 
-/** Commune values for `indicator:year` keys: the contributions of an ad-hoc group. */
-export function communeValues(build: Build, indicatorYears: readonly string[], codes: readonly string[]): Promise<ContributionRow[]> {
-  return build.all<ContributionRow>(
+/**
+ * Commune values for `indicator:year` keys: the contributions of an ad-hoc group.
+ * Filters on the columns themselves (level, code, indicator), so DuckDB tests constants
+ * in its scan instead of building a string per row; the year of each indicator is then
+ * checked here, on the few rows left.
+ */
+export async function communeValues(build: Build, indicatorYears: readonly string[], codes: readonly string[]): Promise<ContributionRow[]> {
+  const years = new Map<string, number>();
+  for (const key of indicatorYears) {
+    const colon = key.lastIndexOf(':');
+    years.set(key.slice(0, colon), Number(key.slice(colon + 1)));
+  }
+  const rows = await build.all<ContributionRow>(
     `SELECT indicator_id, year, code, value, numerator, denominator, status, secret_parts, missing_parts, parts
      FROM indicator_values
-     WHERE level = 'commune' AND code IN (SELECT unnest($codes))
-       AND indicator_id || ':' || year::VARCHAR IN (SELECT unnest($keys))`,
-    { keys: indicatorYears, codes }
+     WHERE level = 'commune' AND list_contains($codes, code) AND list_contains($ids, indicator_id)`,
+    { codes, ids: [...years.keys()] }
   );
+  return rows.filter((r) => years.get(r.indicator_id) === r.year);
 }
 
 /** The distinct provenance sentences of an indicator, most frequent first within each year. */

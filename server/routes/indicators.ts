@@ -4,7 +4,7 @@ import { type ValuesResult, downloadName, valuesGeoJson, valuesMetadata, valuesT
 import { toXlsx } from '../downloads/xlsx.ts';
 import { ApiError } from '../errors.ts';
 import { type IndicatorEntry, catalogue, indicatorLevels, latestYear } from '../queries/catalogue.ts';
-import { territory } from '../queries/territories.ts';
+import { territoryNames } from '../queries/territories.ts';
 import { fullGeometries, levelValues, provenances } from '../queries/values.ts';
 import { type Ctx, Router } from '../routing.ts';
 import { IndicatorParam, SourceSchema, StatusSchema, ValueFieldsSchema, publicValue } from '../schemas.ts';
@@ -14,6 +14,7 @@ const IndicatorSummarySchema = z.object({
   id: z.string(),
   label: z.string(),
   shortLabel: z.string(),
+  description: z.string(),
   theme: z.string(),
   unit: z.string(),
   kind: z.string().meta({ description: 'count | ratio | median | mean | rate' }),
@@ -26,7 +27,6 @@ const IndicatorSummarySchema = z.object({
 type IndicatorSummary = z.infer<typeof IndicatorSummarySchema>;
 
 const IndicatorDetailSchema = IndicatorSummarySchema.extend({
-  description: z.string(),
   scale: z.number(),
   secrecy: z.object({ threshold: z.number(), on: z.string(), reason: z.string() }),
   definition: z.unknown().meta({ description: 'La définition déclarative (YAML) telle que chargée' }),
@@ -78,6 +78,7 @@ export function summary(entry: IndicatorEntry): IndicatorSummary {
     id: entry.id,
     label: entry.label,
     shortLabel: entry.shortLabel,
+    description: entry.description,
     theme: entry.theme,
     unit: entry.unit,
     kind: entry.kind,
@@ -123,7 +124,6 @@ export function indicatorsRoutes(deps: { clock: () => Date }): Router {
       const sentences = await provenances(build, entry.id);
       const body: z.infer<typeof IndicatorDetailSchema> = {
         ...summary(entry),
-        description: entry.description,
         scale: entry.scale,
         secrecy: entry.secrecy,
         definition: entry.definition,
@@ -169,9 +169,9 @@ async function indicatorValues(c: Ctx, id: string, query: z.output<typeof Values
   if (query.within) {
     const [withinLevel, withinCode] = query.within.split(':') as [string, string];
     const l = await requireLevel(build, withinLevel);
-    const t = await territory(build, l.id, withinCode);
-    if (!t) throw new ApiError(404, 'territoire_inconnu', `Aucun territoire de niveau « ${l.label} » n'a le code « ${withinCode} ».`);
-    within = { level: l.id, code: t.code, name: t.name };
+    const name = (await territoryNames(build)).get(l.id)?.get(withinCode);
+    if (name === undefined) throw new ApiError(404, 'territoire_inconnu', `Aucun territoire de niveau « ${l.label} » n'a le code « ${withinCode} ».`);
+    within = { level: l.id, code: withinCode, name };
   }
   const rows = await levelValues(build, { indicator: entry.id, year, level: level.id, within });
   const series = entry.series.find((s) => s.year === year);

@@ -2,9 +2,11 @@ import { gunzipSync } from 'node:zlib';
 import { VectorTile } from '@mapbox/vector-tile';
 import type { Polygon, Position } from 'geojson';
 import { PbfReader } from 'pbf';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { tileLayers } from '../queries/tiles.ts';
 import { type FixtureApp, fixtureApp } from '../testing/fixture-app.ts';
 import { FIXTURE } from '../testing/fixture-db.ts';
+import { referenceTile } from '../testing/reference-tile.ts';
 import { tileAt, tileBBox } from '../tiles/mercator.ts';
 
 let t: FixtureApp;
@@ -196,6 +198,73 @@ describe('GET /tiles/{build}/{layer}/{z}/{x}/{y}.pbf', () => {
     const res = await t.json<{ error: { code: string } }>(path.replace('BUILD', build));
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
+  });
+});
+
+describe('the tile index', () => {
+  it('cuts the same tiles as the per-tile query it replaced, with the database’s features and names', async () => {
+    const db = t.db.current();
+    const layers = await tileLayers(db);
+    const places = [BONDY, { lon: 2.36, lat: 48.92 }, { lon: 2.3, lat: 48.85 }, { lon: 2.445, lat: 48.865 }];
+    let compared = 0;
+    for (const layer of layers.values()) {
+      const names = new Map(
+        (
+          await db.all<{ code: string; name: string }>(
+            layer.source === 'overlay'
+              ? 'SELECT code, name FROM overlay_features WHERE layer = $level'
+              : 'SELECT code, name FROM territories WHERE level = $level',
+            { level: layer.id }
+          )
+        ).map((r) => [r.code, r.name])
+      );
+      for (const z of [0, 6, 9, 10, 11, 12, 14, 16, 23]) {
+        for (const place of places) {
+          const { x, y } = tileAt(place.lon, place.lat, z);
+          const { res, bytes, tile } = await fetchTile(`/tiles/${build}/${layer.id}/${z}/${x}/${y}.pbf`);
+          const expected = await referenceTile(db, layer, z, x, y);
+          const where = `${layer.id}/${z}/${x}/${y}`;
+          if (!expected) {
+            expect(res.status, where).toBe(204);
+            continue;
+          }
+          expect(res.status, where).toBe(200);
+          expect(Buffer.from(bytes), where).toEqual(Buffer.from(expected));
+          const decoded = features(tile, layer.id);
+          const bandZoom = Math.min(Math.max(z, layer.bandMinZoom), layer.bandMaxZoom);
+          const candidates = (
+            await db.all<{ code: string }>(
+              `SELECT code FROM ${layer.source === 'overlay' ? 'overlay_features WHERE layer' : 'territory_geoms WHERE level'} = $level
+                 AND min_zoom <= $z AND max_zoom >= $z AND maxx >= $minx AND minx <= $maxx AND maxy >= $miny AND miny <= $maxy`,
+              { level: layer.id, z: bandZoom, ...tileBBox(z, x, y, 64 / 4096) }
+            )
+          ).map((r) => r.code);
+          for (const f of decoded) {
+            const code = String(f.properties.code);
+            expect(f.properties.name, where).toBe(names.get(code));
+            expect(candidates, where).toContain(code);
+          }
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(40);
+  });
+
+  it('is built once per band and build, then reused', async () => {
+    const { x, y } = tileAt(BONDY.lon, BONDY.lat, 15);
+    await fetchTile(`/tiles/${build}/commune/15/${x}/${y}.pbf`);
+    const db = t.db.current();
+    const spy = vi.spyOn(db, 'all');
+    try {
+      const next = await fetchTile(`/tiles/${build}/commune/15/${x + 1}/${y}.pbf`);
+      const deep = tileAt(BONDY.lon, BONDY.lat, 20);
+      const over = await fetchTile(`/tiles/${build}/commune/20/${deep.x}/${deep.y}.pbf`);
+      expect([next.res.status, over.res.status]).toEqual([200, 200]);
+      expect(spy.mock.calls.map(([sql]) => sql).filter((sql) => /territory_geoms/.test(sql))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -1,15 +1,10 @@
-import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { Build } from '../db.ts';
 import { ApiError } from '../errors.ts';
 import { type TileLayer, tileLayers } from '../queries/tiles.ts';
 import { type Ctx, Router } from '../routing.ts';
+import { IMMUTABLE, MVT, SHORT, tileAnswer } from '../tiles/http.ts';
 import type { TileService } from '../tiles/service.ts';
-
-const MVT = 'application/vnd.mapbox-vector-tile';
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-/** Unversioned URLs change content when a new build is swapped in. */
-const SHORT = 'public, max-age=60';
 
 const LayerParam = z.string().min(1).max(64).meta({ description: 'departement, ept, commune, iris, qpv ou un zonage publié' });
 const Coordinate = (name: string) =>
@@ -62,14 +57,6 @@ async function requireLayer(build: Build, id: string): Promise<TileLayer> {
   return layer;
 }
 
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((t) => {
-    const tag = t.trim().replace(/^W\//, '');
-    return tag === '*' || tag === etag;
-  });
-}
-
 export function tilesRoutes(deps: { tiles: TileService }): Router {
   const r = new Router('/tiles', 'Tuiles');
 
@@ -81,18 +68,9 @@ export function tilesRoutes(deps: { tiles: TileService }): Router {
       throw new ApiError(400, 'parametre_invalide', `Tuile hors limites : au zoom ${p.z}, x et y vont de 0 à ${size - 1}.`);
     }
     const tile = await deps.tiles.tile(build, layer, p.z, p.x, p.y);
-    const gzip = /\bgzip\b/.test(c.req.header('Accept-Encoding') ?? '');
-    // each encoding is its own representation, with its own strong ETag
-    const etag = gzip || !tile.gzipped ? tile.etag : tile.etag.replace(/"$/, '-identity"');
-    const headers: Record<string, string> = { ETag: etag, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding' };
-    if (matches(c.req.header('If-None-Match'), etag)) return c.body(null, 304, headers);
-    if (!tile.gzipped) return c.body(null, 204, headers);
-    headers['Content-Type'] = MVT;
-    if (gzip) {
-      headers['Content-Encoding'] = 'gzip';
-      return c.body(tile.gzipped as Uint8Array<ArrayBuffer>, 200, headers);
-    }
-    return c.body(gunzipSync(tile.gzipped) as Uint8Array<ArrayBuffer>, 200, headers);
+    const answer = tileAnswer(tile, { acceptEncoding: c.req.header('Accept-Encoding'), ifNoneMatch: c.req.header('If-None-Match') }, cacheControl);
+    if (!answer.body) return c.body(null, answer.status, answer.headers);
+    return c.body(answer.body as Uint8Array<ArrayBuffer>, 200, answer.headers);
   }
 
   r.get(

@@ -36,4 +36,16 @@ describe('ByteLruCache', () => {
     expect(cache.get('b2|y')).toBeDefined();
     expect(cache.stats().bytes).toBe(100 + 4 * 2 + 96);
   });
+
+  it('peekHit counts a hit and refreshes the entry, but leaves a miss to the slower path', () => {
+    const cache = new ByteLruCache<Uint8Array>(2 * (1000 + 96 + 2), (v) => v.byteLength);
+    cache.set('a', new Uint8Array(1000));
+    cache.set('b', new Uint8Array(1000));
+    expect(cache.peekHit('a')).toBeDefined();
+    expect(cache.peekHit('z')).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 0 });
+    cache.set('c', new Uint8Array(1000)); // evicts b, the least recent now
+    expect(cache.peekHit('b')).toBeUndefined();
+    expect(cache.peekHit('a')).toBeDefined();
+  });
 });

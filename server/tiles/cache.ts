@@ -36,6 +36,16 @@ export class ByteLruCache<V> {
     return entry.value;
   }
 
+  /** `get` for a caller with a slower path of its own: a hit counts, a miss does not (the slower path will). */
+  peekHit(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
   set(key: string, value: V): void {
     const bytes = this.sizeOf(value) + key.length * 2 + ENTRY_OVERHEAD;
     this.delete(key);

@@ -1,9 +1,9 @@
 import { gzipSync } from 'node:zlib';
-import type { Geometry } from 'geojson';
 import type { Build } from '../db.ts';
-import { type TileFeatureRow, type TileLayer, overlayFeatures, territoryFeatures } from '../queries/tiles.ts';
+import type { TileLayer } from '../queries/tiles.ts';
 import { ByteLruCache, type CacheStats } from './cache.ts';
-import { BUFFER, EXTENT, encodeTile } from './render.ts';
+import { tileFeatures } from './features.ts';
+import { BUFFER, EXTENT, encodeIndexedTile } from './render.ts';
 import { tileBBox } from './mercator.ts';
 
 export interface Tile {
@@ -19,7 +19,10 @@ export interface TileServiceOptions {
 
 export const DEFAULT_TILE_CACHE_BYTES = 64 * 1024 * 1024;
 
-/** Cuts tiles from the per-zoom geometries of a build, gzips and caches them. */
+/**
+ * Cuts tiles from the per-zoom geometries of a build (through its in-memory tile index,
+ * `features.ts`), gzips and caches them.
+ */
 export class TileService {
   private readonly cache: ByteLruCache<Tile>;
   private readonly inflight = new Map<string, Promise<Tile>>();
@@ -48,6 +51,15 @@ export class TileService {
     return pending;
   }
 
+  /**
+   * A cached tile of build `buildId`, or undefined: never renders, never touches the
+   * database (the HTTP fast path in `serve.ts`). Counts as a hit and refreshes the entry.
+   */
+  peek(buildId: string, layer: string, z: number, x: number, y: number): Tile | undefined {
+    if (buildId !== this.lastBuild) return undefined;
+    return this.cache.peekHit(`${buildId}|${layer}|${z}|${x}|${y}`);
+  }
+
   stats(): CacheStats {
     return this.cache.stats();
   }
@@ -58,20 +70,8 @@ export class TileService {
     // beyond the stored bands, the nearest band serves (over-zoom keeps full resolution)
     const bandZoom = Math.min(Math.max(z, layer.bandMinZoom), layer.bandMaxZoom);
     const bbox = tileBBox(z, x, y, BUFFER / EXTENT);
-    const rows =
-      layer.source === 'overlay'
-        ? await overlayFeatures(build, layer.id, bandZoom, bbox)
-        : await territoryFeatures(build, layer.id, bandZoom, bbox);
-    const pbf = encodeTile(layer.id, rows.map(toInput), z, x, y);
+    const features = await tileFeatures(build, layer, bandZoom, bbox);
+    const pbf = encodeIndexedTile(layer.id, features, z, x, y);
     return { gzipped: pbf ? gzipSync(pbf) : null, etag };
   }
-}
-
-function toInput(row: TileFeatureRow) {
-  return {
-    code: row.code,
-    name: row.name,
-    geometry: JSON.parse(row.geojson) as Geometry,
-    props: row.props ? (JSON.parse(row.props) as Record<string, unknown>) : undefined
-  };
 }

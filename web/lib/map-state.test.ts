@@ -6,6 +6,7 @@ const indicator = (id: string, kind: string, levels: string[], years: number[]):
   id,
   label: id,
   shortLabel: id,
+  description: '',
   theme: 'emploi',
   unit: '%',
   kind,

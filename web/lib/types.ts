@@ -24,6 +24,7 @@ export interface IndicatorSummary {
   id: string;
   label: string;
   shortLabel: string;
+  description: string;
   theme: string;
   unit: string;
   kind: string;
@@ -35,7 +36,6 @@ export interface IndicatorSummary {
 }
 
 export interface IndicatorDetail extends IndicatorSummary {
-  description: string;
   scale: number;
   secrecy: { threshold: number; on: string; reason: string };
   series: {
