@@ -260,7 +260,7 @@ try {
     pairedRoute += performance.now() - t0;
     await profileTile(build, layers, t, stages);
   }
-  const stageTotal = stages.query + stages.parse + stages.clip + stages.encode + stages.gzip;
+  const stageTotal = stages.search + stages.encode + stages.gzip;
   console.log(`\nRépartition de notre temps (un passage apparié : la route ${seconds(pairedRoute)}, puis ses étapes chronométrées une à une) :`);
   const share = (v: number) => `${num((100 * v) / pairedRoute, 0).padStart(3)} %`;
   for (const [key, label] of Object.entries(STAGE_LABELS)) {
@@ -269,9 +269,7 @@ try {
   }
   const rest = pairedRoute - stageTotal;
   console.log(`  ${'reste : Hono, zod, bail, en-têtes, Response'.padEnd(46)} ${seconds(rest).padStart(9)}  ${share(rest)}`);
-  console.log(
-    `  (${num(stages.rows)} lignes lues, ${bytes(stages.geojsonBytes)} de GeoJSON analysés ; diagnostic : la même requête sans la jointure territories prend ${seconds(stages.queryWithoutJoin)})`
-  );
+  console.log(`  (${num(stages.features)} entités candidates)`);
 
   // ---------------------------------------------------------------- HTTP server
   const server = await startServer({ dbPath: database.path, port: 0, hostname: '127.0.0.1', logger: memoryLogger(), reloadIntervalMs: 0 });
