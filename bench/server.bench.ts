@@ -35,6 +35,7 @@ import { SequentialClient } from './lib/http.ts';
 import { loadTest } from './lib/load.ts';
 import { type Postgis, startPostgis } from './lib/postgis.ts';
 import { type GeomRow, bandRanges, loadGeometries, postgisAllTilesOneQuery, postgisTile } from './lib/postgis-tiles.ts';
+import { ogrinfoTile } from './lib/ogrinfo-tile.ts';
 import { STAGE_LABELS, emptyStages, featureCodes, profileTile } from './lib/tile-profile.ts';
 import { bytes, median, ms, num, percentile, ratio, seconds, sum } from './lib/stats.ts';
 import { type TileRef, tileKey, tilesOver } from './lib/tileset.ts';
@@ -201,6 +202,17 @@ try {
   const gzBytes = sum(nonEmpty.map((b) => b.byteLength));
   const mvtBytes = sum(nonEmpty.map((b) => gunzipSync(b).byteLength));
   console.log(`Nous : ${nonEmpty.length} tuiles non vides, ${bytes(mvtBytes)} de MVT (${bytes(gzBytes)} gzip)`);
+  const sample = tiles.find((t) => t.layer === 'commune' && t.z === 10 && oursTiles.get(tileKey(t)));
+  if (sample) {
+    const mvt = gunzipSync(oursTiles.get(tileKey(sample))!);
+    const read = ogrinfoTile(mvt, sample.layer, sample.z, sample.x, sample.y);
+    const expected = featureCodes(mvt, sample.layer).length;
+    if (read === null) console.log('ogrinfo absent (apt-get install gdal-bin) : tuile non relue par GDAL.');
+    else {
+      console.log(`GDAL (ogrinfo, pilote MVT) relit ${tileKey(sample)} : ${read.ok ? `${read.features} entités, ${expected} attendues` : `échec — ${read.detail}`}`);
+      verdicts.push({ measure: 'Tuile relue par GDAL (ogrinfo)', value: read.ok ? `${read.features} / ${expected} entités` : 'échec', goal: 'identique', ok: read.ok && read.features === expected });
+    }
+  }
   if (pgClient) {
     const pgNonEmpty = [...pgTiles.values()].filter((b) => b !== null) as Uint8Array[];
     let differing = 0;
