@@ -72,3 +72,21 @@ export function publicValue(row: StoredValue | undefined): ValueFields {
     missingParts: row.missing_parts
   };
 }
+
+const TileCoordinate = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,8}$/, `${name} : entier positif attendu`)
+    .transform(Number);
+
+/** Path parameters `{z}/{x}/{y}.pbf` of every tile route. */
+export function tileCoordinates(zoomDescription: string) {
+  return {
+    z: TileCoordinate('z').pipe(z.number().max(24)).meta({ description: zoomDescription }),
+    x: TileCoordinate('x'),
+    y: z
+      .string()
+      .regex(/^\d{1,8}\.pbf$/, 'attendu « {y}.pbf »')
+      .transform((s) => Number(s.slice(0, -'.pbf'.length)))
+  };
+}

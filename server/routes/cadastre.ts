@@ -41,7 +41,7 @@ import {
   union
 } from '../queries/cadastre.ts';
 import { type Ctx, Router } from '../routing.ts';
-import { SourceSchema } from '../schemas.ts';
+import { SourceSchema, tileCoordinates } from '../schemas.ts';
 import { CadastreTiles } from '../tiles/cadastre-layers.ts';
 
 const MVT = 'application/vnd.mapbox-vector-tile';
@@ -68,21 +68,7 @@ const ParcelIdParam = z
   .toUpperCase()
   .regex(PARCEL_ID, 'identifiant de parcelle à 14 caractères attendu : commune, préfixe, section, numéro (930100000A0224)')
   .meta({ description: 'Identifiant national de la parcelle, 14 caractères (930100000A0224)' });
-const Coordinate = (name: string) =>
-  z
-    .string()
-    .regex(/^\d{1,8}$/, `${name} : entier positif attendu`)
-    .transform(Number);
-const TileCoordinates = {
-  z: Coordinate('z')
-    .pipe(z.number().max(24))
-    .meta({ description: 'Zoom, 0 à 24 (tuiles vides sous le zoom minimal de la couche)' }),
-  x: Coordinate('x'),
-  y: z
-    .string()
-    .regex(/^\d{1,8}\.pbf$/, 'attendu « {y}.pbf »')
-    .transform((s) => Number(s.slice(0, -'.pbf'.length)))
-};
+const TileCoordinates = tileCoordinates('Zoom, 0 à 24 (tuiles vides sous le zoom minimal de la couche)');
 const TileQuery = z.object({
   vintage: VintageParam.optional().meta({
     description: 'État du cadastre à ce millésime : pour chaque commune, son dernier millésime publié à cette date. Par défaut, le dernier de chaque commune.'

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { searchName } from '../../etl/build/search-name.ts';
 import type { Build } from '../db.ts';
 import { type Level, levels } from '../queries/catalogue.ts';
 import { type ParentRow, type TerritoryRow, childCounts, parents, search } from '../queries/territories.ts';
@@ -36,17 +37,8 @@ const SearchResultSchema = z.object({
   )
 });
 
-/** Lower case, no accents, anything but letters and digits → one space: « Saint-Denis » → « saint denis ». */
-export function normaliseQuery(q: string): string {
-  return q
-    .replace(/œ/gi, 'oe')
-    .replace(/æ/gi, 'ae')
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
+/** The ETL's search form of a name, applied to the query. */
+export const normaliseQuery = searchName;
 
 /** `ancestors` when the caller already has them (portraits). */
 export async function territoryDetail(build: Build, level: Level, row: TerritoryRow, ancestors?: ParentRow[]): Promise<TerritoryDetail> {

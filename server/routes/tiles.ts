@@ -3,25 +3,12 @@ import type { Build } from '../db.ts';
 import { ApiError } from '../errors.ts';
 import { type TileLayer, tileLayers } from '../queries/tiles.ts';
 import { type Ctx, Router } from '../routing.ts';
+import { tileCoordinates } from '../schemas.ts';
 import { IMMUTABLE, MVT, SHORT, tileAnswer } from '../tiles/http.ts';
 import type { TileService } from '../tiles/service.ts';
 
 const LayerParam = z.string().min(1).max(64).meta({ description: 'departement, ept, commune, iris, qpv ou un zonage publié' });
-const Coordinate = (name: string) =>
-  z
-    .string()
-    .regex(/^\d{1,8}$/, `${name} : entier positif attendu`)
-    .transform(Number);
-const TileCoordinates = {
-  z: Coordinate('z')
-    .pipe(z.number().max(24))
-    .meta({ description: 'Zoom, 0 à 24' }),
-  x: Coordinate('x'),
-  y: z
-    .string()
-    .regex(/^\d{1,8}\.pbf$/, 'attendu « {y}.pbf »')
-    .transform((s) => Number(s.slice(0, -'.pbf'.length)))
-};
+const TileCoordinates = tileCoordinates('Zoom, 0 à 24');
 
 const TileJsonSchema = z.object({
   tilejson: z.literal('3.0.0'),

@@ -1,14 +1,6 @@
-/** Lower case, no accents, punctuation → spaces: « Évolution » and « evolution » match. */
-export function normalise(text: string): string {
-  return text
-    .replace(/œ/gi, 'oe')
-    .replace(/æ/gi, 'ae')
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
+import { searchName } from '../../etl/build/search-name.ts';
+/** Lower case, no accents, punctuation → spaces (the ETL's search form): « Évolution » and « evolution » match. */
+export const normalise = searchName;
 
 /** Every word of the query starts a word of (or appears in) the text. */
 export function matches(text: string, query: string): boolean {

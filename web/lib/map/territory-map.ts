@@ -70,6 +70,9 @@ export const SECRET_BACKGROUND = '#e8e8e8';
 export const NEUTRAL_FILL = '#f3f1ec';
 const HATCH = 'hachures';
 const TILE_MAX_ZOOM = 14;
+/** Parcels are drawn from this zoom (their tiles start at 13, too dense to read). */
+export const CADASTRE_MIN_ZOOM = 15;
+const CADASTRE_LAYERS = ['cadastre-batiments', 'cadastre-parcelles-fond', 'cadastre-parcelles'];
 
 const FILL: ExpressionSpecification = ['to-color', ['coalesce', ['feature-state', 'color'], MISSING_COLOR]];
 
@@ -111,8 +114,9 @@ export class TerritoryMap {
   private readonly listeners: {
     hover: ((code: string | null, point: { x: number; y: number } | null) => void)[];
     click: ((code: string) => void)[];
+    parcel: ((parcel: { id: string; commune: string }) => void)[];
     view: ((view: { lon: number; lat: number; zoom: number }) => void)[];
-  } = { hover: [], click: [], view: [] };
+  } = { hover: [], click: [], parcel: [], view: [] };
   private readonly styleReady: Promise<void>;
 
   private constructor(maplibre: MapLibre, options: MapOptions) {
@@ -186,6 +190,39 @@ export class TerritoryMap {
   }
   onView(f: (view: { lon: number; lat: number; zoom: number }) => void): void {
     this.listeners.view.push(f);
+  }
+  onParcel(f: (parcel: { id: string; commune: string }) => void): void {
+    this.listeners.parcel.push(f);
+  }
+
+  private cadastreOn = false;
+
+  /** Cadastral parcels and buildings (server TileJSON), drawn from CADASTRE_MIN_ZOOM; clicking a parcel reports it. */
+  setCadastre(on: boolean): void {
+    const m = this.map;
+    this.cadastreOn = on;
+    if (!m.getSource('cadastre-parcelles')) {
+      if (!on) return;
+      for (const layer of ['parcelles', 'batiments']) {
+        m.addSource(`cadastre-${layer}`, { type: 'vector', url: `${location.origin}/tiles/cadastre/${layer}.json` });
+      }
+      const common = { minzoom: CADASTRE_MIN_ZOOM, layout: { visibility: 'visible' as const } };
+      m.addLayer({ id: 'cadastre-batiments', type: 'fill', source: 'cadastre-batiments', 'source-layer': 'batiments', ...common, paint: { 'fill-color': '#6b7280', 'fill-opacity': 0.45 } });
+      m.addLayer({ id: 'cadastre-parcelles-fond', type: 'fill', source: 'cadastre-parcelles', 'source-layer': 'parcelles', ...common, paint: { 'fill-color': '#fef3c7', 'fill-opacity': 0.25 } });
+      m.addLayer({ id: 'cadastre-parcelles', type: 'line', source: 'cadastre-parcelles', 'source-layer': 'parcelles', ...common, paint: { 'line-color': '#7c2d12', 'line-width': 0.8 } });
+      m.on('click', 'cadastre-parcelles-fond', (e) => {
+        const p = e.features?.[0]?.properties as { id?: string; commune?: string } | undefined;
+        if (this.cadastreOn && p?.id && p.commune) for (const f of this.listeners.parcel) f({ id: p.id, commune: p.commune });
+      });
+      m.on('mouseenter', 'cadastre-parcelles-fond', () => (m.getCanvas().style.cursor = 'pointer'));
+      return;
+    }
+    for (const id of CADASTRE_LAYERS) m.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+  }
+
+  /** True when a click at this zoom is for a parcel, not a territory. */
+  private parcelClick(): boolean {
+    return this.cadastreOn && this.map.getZoom() >= CADASTRE_MIN_ZOOM;
   }
 
   private tileUrl(layer: string): string {
@@ -271,6 +308,7 @@ export class TerritoryMap {
       this.setHover(null, null);
     });
     m.on('click', id, (e) => {
+      if (this.parcelClick()) return;
       const code = codeOf(e);
       if (code && (!this.paint?.shown || this.paint.shown.includes(code))) for (const f of this.listeners.click) f(code);
     });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { type Browser, chromium } from 'playwright-core';
 import { env } from '$env/dynamic/private';
+import { CHROMIUM_ARGS } from './chromium-args.ts';
 
 /** Debian's Chromium; never a downloaded browser. */
 export function chromiumPath(): string {
@@ -12,16 +13,6 @@ export function chromiumAvailable(): boolean {
   return existsSync(chromiumPath());
 }
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-];
 
 const IDLE_MS = 60_000;
 const MAX_CONCURRENT = 2;
