@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseDelimited } from '../core/csv.ts';
 import { InputError } from '../core/errors.ts';
 import type { Cog } from '../sources/cog/decoupage-administratif.ts';
 import type { Zoning } from './territory-index.ts';
@@ -35,8 +36,8 @@ export function parseZoningCsv(
   cog: Cog,
   meta: ZoningMeta
 ): { zoning: ZoningWithLabels; notes: string[] } {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = lines[0] ?? '';
+  const clean = text.replace(/^\uFEFF/, '');
+  const header = clean.slice(0, clean.search(/\r?\n|$/));
   const sep = header.includes(';') ? ';' : header.includes(',') ? ',' : null;
   if (!sep || header.split(sep).length < 3) {
     throw new InputError({
@@ -50,24 +51,20 @@ export function parseZoningCsv(
   if (RESERVED.has(meta.id)) {
     throw new InputError({ file, expected: `un identifiant de zonage autre que ${[...RESERVED].join(', ')}`, found: meta.id });
   }
+  const table = parseDelimited(clean, { file, separator: sep, columns: [] });
   const groups = new Map<string, { code: string; name: string; communes: string[] }>();
   const seen = new Map<string, number>();
   const notes: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (raw.trim() === '') continue;
-    const line = i + 1;
-    const cells = raw.split(sep).map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
-    if (cells.length < 3) {
-      throw new InputError({ file, line, column: cells.length + 1, expected: '3 colonnes : commune;groupe;nom du groupe', found: raw });
-    }
+  for (const row of table.rows) {
+    const line = row.line;
+    const cells = row.cells.map((c) => c.trim());
     const [published, groupCode, groupName] = cells as [string, string, string];
     const commune = /^\d[\dAB]\d{3}$/.test(published) ? cog.currentCommune(published) : null;
     if (!commune) {
       throw new InputError({ file, line, column: 1, expected: 'un code commune INSEE (5 caractères) connu du COG', found: published });
     }
     if (commune !== published) notes.push(`ligne ${line} : ${published} converti en ${commune} (COG ${cog.vintage})`);
-    if (!groupCode) throw new InputError({ file, line, column: 2, expected: 'un code de groupe non vide', found: raw });
+    if (!groupCode) throw new InputError({ file, line, column: 2, expected: 'un code de groupe non vide', found: row.cells.join(sep) });
     const before = seen.get(commune);
     if (before !== undefined) {
       throw new InputError({
