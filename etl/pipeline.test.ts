@@ -37,6 +37,11 @@ describe('territories of the 2026 COG', () => {
     expect(sd!.area_km2).toBeLessThan(15.77 * 1.03);
   });
 
+  it('gives communes of the 93 the area of their IRIS contours, within 1 % of INSEE (Bondy 5.47 km²)', async () => {
+    const [b] = await rows<{ area_km2: number }>(`SELECT area_km2 FROM territories WHERE level = 'commune' AND code = '93010'`);
+    expect(Math.abs(b!.area_km2 - 5.47) / 5.47).toBeLessThan(0.01);
+  });
+
   it('stores one geometry per zoom band for Saint-Denis, not two features with one code', async () => {
     const g = await rows<{ band: number; geojson: string }>(
       `SELECT band, geojson FROM territory_geoms WHERE level = 'commune' AND code = '93066' ORDER BY band`
