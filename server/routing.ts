@@ -97,8 +97,9 @@ export class Router {
       let json: unknown;
       try {
         json = JSON.parse(await c.req.text());
-      } catch (cause) {
-        throw new ApiError(400, 'corps_invalide', `Le corps de la requête n'est pas du JSON valide : ${(cause as Error).message}`);
+      } catch {
+        // V8's parse message is English and adds nothing a client can act on.
+        throw new ApiError(400, 'corps_invalide', "Le corps de la requête n'est pas du JSON valide.");
       }
       const body = validate(spec.body, json, 'corps');
       return handler(c, { params, query, body });

@@ -49,10 +49,20 @@ export function numberParser(format: NumberFormat): CellParser {
   return (raw, at) => {
     const marked = markers.get(raw);
     if (marked) return marked;
-    if (plain.test(raw)) return { value: Number(format.decimal === ',' ? raw.replace(',', '.') : raw), status: 'ok' };
-    if (grouped?.test(raw)) {
-      const cleaned = raw.replace(/[ \u00a0\u202f]/g, '');
-      return { value: Number(format.decimal === ',' ? cleaned.replace(',', '.') : cleaned), status: 'ok' };
+    let digits: string | null = null;
+    if (plain.test(raw)) digits = raw;
+    else if (grouped?.test(raw)) digits = raw.replace(/[ \u00a0\u202f]/g, '');
+    if (digits !== null) {
+      const value = Number(format.decimal === ',' ? digits.replace(',', '.') : digits);
+      if (Number.isFinite(value)) return { value, status: 'ok' };
+      // A run of 300+ digits parses to Infinity: a broken cell, never a count.
+      throw new InputError({
+        file: at.file,
+        line: at.line,
+        column: `${at.column} (${at.columnName})`,
+        expected: 'un nombre représentable (celui-ci est trop grand)',
+        found: raw
+      });
     }
     throw new InputError({
       file: at.file,
