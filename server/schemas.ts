@@ -90,3 +90,25 @@ export function tileCoordinates(zoomDescription: string) {
       .transform((s) => Number(s.slice(0, -'.pbf'.length)))
   };
 }
+
+/** TileJSON 3.0.0 as our tile routes (territories and cadastre) answer it. */
+export const TileJsonSchema = z.object({
+  tilejson: z.literal('3.0.0'),
+  name: z.string(),
+  scheme: z.literal('xyz'),
+  version: z.string(),
+  tiles: z.array(z.string()),
+  minzoom: z.number().int(),
+  maxzoom: z.number().int(),
+  bounds: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  center: z.tuple([z.number(), z.number(), z.number()]),
+  vector_layers: z.array(
+    z.object({
+      id: z.string(),
+      description: z.string(),
+      minzoom: z.number().int(),
+      maxzoom: z.number().int(),
+      fields: z.record(z.string(), z.string())
+    })
+  )
+});

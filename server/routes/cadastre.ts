@@ -41,7 +41,7 @@ import {
   union
 } from '../queries/cadastre.ts';
 import { type Ctx, Router } from '../routing.ts';
-import { SourceSchema, tileCoordinates } from '../schemas.ts';
+import { SourceSchema, TileJsonSchema, tileCoordinates } from '../schemas.ts';
 import { CadastreTiles } from '../tiles/cadastre-layers.ts';
 
 const MVT = 'application/vnd.mapbox-vector-tile';
@@ -186,19 +186,7 @@ const HistorySchema = z.object({
   changes: z.array(z.object({ id: z.string(), change: z.enum(CHANGES), section: z.string(), relatedIds: z.array(z.string()) }))
 });
 
-const TileJsonSchema = z.object({
-  tilejson: z.literal('3.0.0'),
-  name: z.string(),
-  scheme: z.literal('xyz'),
-  version: z.string(),
-  tiles: z.array(z.string()),
-  minzoom: z.number().int(),
-  maxzoom: z.number().int(),
-  bounds: z.tuple([z.number(), z.number(), z.number(), z.number()]),
-  center: z.tuple([z.number(), z.number(), z.number()]),
-  vector_layers: z.array(
-    z.object({ id: z.string(), description: z.string(), minzoom: z.number().int(), maxzoom: z.number().int(), fields: z.record(z.string(), z.string()) })
-  ),
+const CadastreTileJsonSchema = TileJsonSchema.extend({
   vintage: z.string().nullable().meta({ description: 'Millésime demandé ; null : le dernier de chaque commune' }),
   vintages: z.array(z.string()).meta({ description: 'Millésimes disponibles (pour ?vintage=)' }),
   selection: z.array(z.object({ commune: z.string(), vintage: z.string() })).meta({ description: 'Millésime montré pour chaque commune' })
@@ -430,7 +418,7 @@ export function cadastreTilesRoutes(deps: { tiles: CadastreTiles }): Router {
           .transform((s) => s.slice(0, -'.json'.length))
       }),
       query: TileQuery,
-      response: TileJsonSchema
+      response: CadastreTileJsonSchema
     },
     async (c, { params, query }) => {
       const build = c.get('build');
@@ -445,7 +433,7 @@ export function cadastreTilesRoutes(deps: { tiles: CadastreTiles }): Router {
       const vintageSegment = asOf ? `/${asOf}` : '';
       const [minx, miny, maxx, maxy] = bounds;
       const fields = Object.fromEntries(def.fields.map((f) => [f.name, f.type]));
-      const body: z.infer<typeof TileJsonSchema> = {
+      const body: z.infer<typeof CadastreTileJsonSchema> = {
         tilejson: '3.0.0',
         name: def.label,
         scheme: 'xyz',

@@ -3,33 +3,13 @@ import type { Build } from '../db.ts';
 import { ApiError } from '../errors.ts';
 import { type TileLayer, tileLayers } from '../queries/tiles.ts';
 import { type Ctx, Router } from '../routing.ts';
-import { tileCoordinates } from '../schemas.ts';
+import { TileJsonSchema, tileCoordinates } from '../schemas.ts';
 import { IMMUTABLE, MVT, SHORT, tileAnswer } from '../tiles/http.ts';
 import type { TileService } from '../tiles/service.ts';
 
 const LayerParam = z.string().min(1).max(64).meta({ description: 'departement, ept, commune, iris, qpv ou un zonage publié' });
 const TileCoordinates = tileCoordinates('Zoom, 0 à 24');
 
-const TileJsonSchema = z.object({
-  tilejson: z.literal('3.0.0'),
-  name: z.string(),
-  scheme: z.literal('xyz'),
-  version: z.string(),
-  tiles: z.array(z.string()),
-  minzoom: z.number().int(),
-  maxzoom: z.number().int(),
-  bounds: z.tuple([z.number(), z.number(), z.number(), z.number()]),
-  center: z.tuple([z.number(), z.number(), z.number()]),
-  vector_layers: z.array(
-    z.object({
-      id: z.string(),
-      description: z.string(),
-      minzoom: z.number().int(),
-      maxzoom: z.number().int(),
-      fields: z.record(z.string(), z.string())
-    })
-  )
-});
 
 const TILE_RESPONSES = {
   200: { description: 'Tuile vectorielle Mapbox (MVT v2), compressée gzip', contentType: MVT },
