@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDbPath } from '../../etl/testing/test-db.ts';
-import { type Browser, CHROMIUM, type Portal, ensureWebBuild, launchBrowser, startPortal } from './harness.ts';
+import { type Browser, CHROMIUM, type Portal, closePortal, openPortal } from './harness.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 
@@ -13,15 +12,9 @@ const parseFr = (text: string | null) => Number((text ?? '').replace(/[\s\u202f\
 
 describe.skipIf(!hasChromium)('cadastre dans Chromium', () => {
   beforeAll(async () => {
-    const dbPath = process.env.OBS_E2E_DB || testDbPath();
-    await ensureWebBuild();
-    [portal, browser] = await Promise.all([startPortal(dbPath), launchBrowser()]);
+    ({ portal, browser } = await openPortal());
   }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.stop();
-  });
+  afterAll(() => closePortal({ portal, browser }));
 
   it('shows the millésimes, a history whose net change matches the parcel counts, a parcel found by id, and a CSV', async () => {
     const api = (await (await fetch(`${portal.url}/api/cadastre/93010/history`)).json()) as {

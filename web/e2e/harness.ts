@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../lib/server/chromium-args.ts';
+import { testDbPath } from '../../etl/testing/test-db.ts';
 export { CHROMIUM_ARGS };
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -112,4 +113,17 @@ export async function launchBrowser(): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     }
   };
+}
+
+/** The test database, the built app served by one process, and Chromium: what every browser test starts from. */
+export async function openPortal(): Promise<{ portal: Portal; browser: Browser }> {
+  const dbPath = process.env.OBS_E2E_DB || testDbPath();
+  await ensureWebBuild();
+  const [portal, browser] = await Promise.all([startPortal(dbPath), launchBrowser()]);
+  return { portal, browser };
+}
+
+export async function closePortal(opened: { portal?: Portal; browser?: Browser }): Promise<void> {
+  await opened.browser?.close();
+  await opened.portal?.stop();
 }

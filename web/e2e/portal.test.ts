@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDbPath } from '../../etl/testing/test-db.ts';
-import { type Browser, CHROMIUM, type Portal, ensureWebBuild, launchBrowser, startPortal } from './harness.ts';
+import { type Browser, CHROMIUM, type Portal, closePortal, openPortal } from './harness.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`Tests navigateur ignorés : ${CHROMIUM} est absent (apt-get install chromium).`);
@@ -91,15 +90,9 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 describe.skipIf(!hasChromium)('portail dans Chromium', () => {
   beforeAll(async () => {
-    const dbPath = process.env.OBS_E2E_DB || testDbPath();
-    await ensureWebBuild();
-    [portal, browser] = await Promise.all([startPortal(dbPath), launchBrowser()]);
+    ({ portal, browser } = await openPortal());
   }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.stop();
-  });
+  afterAll(() => closePortal({ portal, browser }));
 
   it('draws the map in colour, recolours it on a new indicator or classification, and a copied link restores it', async () => {
     const page = await browser.context.newPage();
