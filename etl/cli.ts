@@ -18,6 +18,10 @@ const USAGE = `Usage :
       (téléchargés dans data/cache/, ou lus dans le miroir DIR / OBS_MIRROR=DIR).
   npm run zoning -- add FICHIER.csv --id ID --label "Libellé" [--example] [--no-build]
       Ajoute un zonage (CSV commune;groupe;nom du groupe) et reconstruit la base.
+      Jeux publiés depuis le portail : DATA_DIR/published (--published DIR, répétable,
+      remplace ce défaut ; --exclude indicateur/année en retire un ; --exclude-zoning ID un zonage). --preview-output FICHIER
+      écrit la base validée dans FICHIER sans la mettre en service (aperçu d'un brouillon) ;
+      --no-cadastre construit sans cadastre ni DVF.
   npm run etl -- status
       Affiche la base en service.`;
 
@@ -37,6 +41,11 @@ async function main(argv: string[]): Promise<number> {
       description: { type: 'string' },
       example: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
+      published: { type: 'string', multiple: true },
+      exclude: { type: 'string', multiple: true },
+      'exclude-zoning': { type: 'string', multiple: true },
+      'preview-output': { type: 'string' },
+      'no-cadastre': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
     }
   });
@@ -52,6 +61,11 @@ async function main(argv: string[]): Promise<number> {
       cacheDir: values['cache-dir'] ? resolve(values['cache-dir']) : undefined,
       offline: values.offline,
       keepBuilds: values.keep ? Number(values.keep) : undefined,
+      publishedDirs: values.published?.map((d) => resolve(d)),
+      excludePublished: values.exclude,
+      excludeZonings: values['exclude-zoning'],
+      previewOutput: values['preview-output'] ? resolve(values['preview-output']) : undefined,
+      cadastreSources: values['no-cadastre'] ? [] : undefined,
       logger: consoleLogger,
       progress: terminalProgress({ stream: process.stderr })
     });

@@ -1,15 +1,21 @@
-import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { InputError } from './core/errors.ts';
+import { datasetAdapter, datasetDefinitions } from './sources/published/adapters.ts';
+import { type DatasetFile, listDatasets } from './sources/published/dataset-file.ts';
+import type { Cog } from './sources/cog/decoupage-administratif.ts';
 import { ValidationError } from './core/errors.ts';
 import type { Logger } from './core/logger.ts';
 import type { GeoBatch, LoadWarning, SourceDescription, ValueBatch } from './core/types.ts';
 import { appendRows, createSchema, openDb, type OpenDb } from './db/duckdb.ts';
 import { loadCatalogue, checkCatalogueAgainstSources } from './engine/catalogue.ts';
+import type { IndicatorDefinition } from './engine/types.ts';
 import { locateSources, type LocatedFile } from './fetch/locate.ts';
 import { silentProgress, type ProgressReporter } from './fetch/progress.ts';
 import { convertValues } from './build/convert.ts';
 import { appendDefinitions, appendSeries, appendValueRows, clusterValuesByTerritory, writeIndicators } from './build/write-indicators.ts';
 import { CADASTRE_SOURCES, loadCadastre } from './cadastre/index.ts';
+import { DVF_2022_EXTRACT } from './sources/dvf/dvf.ts';
 import { buildTerritories, writeTerritories } from './build/territories.ts';
 import { buildTerritoryIndex, DEFAULT_SCOPE, type Scope } from './build/territory-index.ts';
 import { loadZonings } from './build/zonings.ts';
@@ -51,6 +57,20 @@ export interface BuildOptions {
   geoAdapters?: GeoAdapters;
   /** Replaces the cadastre and DVF files (tests); `[]` builds without cadastre. */
   cadastreSources?: SourceDescription[];
+  /**
+   * Folders of datasets and zonings published from the portal (`indicators/<id>/<year>.json`,
+   * `zonings/<id>.yaml|csv`); later ones override earlier ones. Default: `<data-dir>/published`.
+   */
+  publishedDirs?: string[];
+  /** `indicator/year` keys left out (an unpublication being built). */
+  excludePublished?: string[];
+  /** Zoning ids left out (an unpublication being built). */
+  excludeZonings?: string[];
+  /**
+   * Writes the validated build to this file instead of putting it in service (a draft's
+   * preview): the current build and the store are left alone.
+   */
+  previewOutput?: string;
   /** Called as each step starts; a throwing hook simulates an interruption. */
   onStep?: (step: string) => void;
 }
@@ -85,11 +105,14 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   const leftovers = removePartials(store);
   if (leftovers.length) log.warn(`restes d'une construction interrompue supprimés : ${leftovers.join(', ')}`);
 
-  const valueAdapters = opts.valueAdapters ?? VALUE_ADAPTERS;
+  const publishedDirs = opts.publishedDirs ?? [join(dataDir, 'published')];
+  const publishedFiles = listDatasets(publishedDirs, new Set(opts.excludePublished ?? []));
+  const publishedAdapters = publishedFiles.map(datasetAdapter);
+  const valueAdapters = [...(opts.valueAdapters ?? VALUE_ADAPTERS), ...publishedAdapters];
   const geoAdapters = opts.geoAdapters ?? GEO_ADAPTERS;
   const cadastreSources = opts.cadastreSources ?? CADASTRE_SOURCES;
   const allSources: SourceDescription[] = [
-    ...valueAdapters.map((a) => a.source),
+    ...(opts.valueAdapters ?? VALUE_ADAPTERS).map((a) => a.source),
     ...Object.values(geoAdapters).map((a) => a.source),
     ...cadastreSources
   ];
@@ -104,6 +127,15 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     logger: log,
     now
   });
+  for (const [i, f] of publishedFiles.entries()) {
+    located.set(publishedAdapters[i]!.source.id, {
+      path: f.file,
+      origin: 'published',
+      relative: relative(dataDir, f.file),
+      sha256: f.sha256,
+      bytes: f.bytes
+    });
+  }
   const fileOf = (s: SourceDescription): LocatedFile => located.get(s.id)!;
 
   step('lecture des tableaux des producteurs');
@@ -117,12 +149,13 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
 
   step('catalogue des indicateurs et zonages');
   const cog = loadCog();
-  const defs = await loadCatalogue(opts.indicatorsDir ?? join(repoRoot, 'data', 'indicators'));
+  const defs = withPublished(await loadCatalogue(opts.indicatorsDir ?? join(repoRoot, 'data', 'indicators')), publishedFiles);
   const available = new Map<string, Set<string>>();
   for (const [id, b] of batches) available.set(id, new Set(b.values.map((v) => v.variable)));
   const problems = checkCatalogueAgainstSources(defs, available);
   if (problems.length) throw new ValidationError(problems);
-  const { zonings, notes: zoningNotes } = loadZonings(opts.zoningsDir ?? join(repoRoot, 'data', 'zonings'), cog);
+  const zoningDirs = [opts.zoningsDir ?? join(repoRoot, 'data', 'zonings'), ...publishedDirs.map((d) => join(d, 'zonings'))];
+  const { zonings, notes: zoningNotes } = loadZoningDirs(zoningDirs, cog, new Set(opts.excludeZonings ?? []));
   for (const n of zoningNotes) log.info(n);
 
   const irisBatch = geo.get('iris')!;
@@ -186,11 +219,14 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     step('cadastre, historique des parcelles et ventes DVF');
     const cadastre = await loadCadastre(db.conn, new Map(cadastreSources.map((c) => [c.id, fileOf(c).path])), { logger: log, index });
     const sales = cadastre.salesIndicators;
-    await appendDefinitions(db.conn, sales.defs);
-    await appendSeries(db.conn, sales.series.map((x) => ({ ...x, numeratorVar: null, denominatorVar: null })));
-    counts.indicatorValues = (counts.indicatorValues ?? 0) + (await appendValueRows(db.conn, sales.rows));
-    counts.indicators = (counts.indicators ?? 0) + sales.defs.length;
-    counts.series = (counts.series ?? 0) + sales.series.length;
+    // Sales indicators only exist when DVF is loaded (a preview build skips the cadastre).
+    if (cadastreSources.some((c) => c.id === DVF_2022_EXTRACT.id)) {
+      await appendDefinitions(db.conn, sales.defs);
+      await appendSeries(db.conn, sales.series.map((x) => ({ ...x, numeratorVar: null, denominatorVar: null })));
+      counts.indicatorValues = (counts.indicatorValues ?? 0) + (await appendValueRows(db.conn, sales.rows));
+      counts.indicators = (counts.indicators ?? 0) + sales.defs.length;
+      counts.series = (counts.series ?? 0) + sales.series.length;
+    }
     const cadastreRows = new Map(cadastre.sources.map((x) => [x.id, x]));
     await writeSources(
       db,
@@ -215,10 +251,18 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     db.close();
     db = null;
 
-    step('mise en service');
-    const path = publishBuild(store, id);
-    const pruned = pruneBuilds(store, opts.keepBuilds ?? 3);
-    if (pruned.length) log.info(`anciennes constructions supprimées : ${pruned.join(', ')}`);
+    let path: string;
+    if (opts.previewOutput) {
+      step('aperçu');
+      mkdirSync(dirname(opts.previewOutput), { recursive: true });
+      renameSync(partial, opts.previewOutput);
+      path = opts.previewOutput;
+    } else {
+      step('mise en service');
+      path = publishBuild(store, id);
+      const pruned = pruneBuilds(store, opts.keepBuilds ?? 3);
+      if (pruned.length) log.info(`anciennes constructions supprimées : ${pruned.join(', ')}`);
+    }
     const result: BuildResult = {
       id,
       path,
@@ -226,7 +270,11 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
       counts: { ...counts, territories: territories.rows.length, warnings: warnings.length },
       warnings
     };
-    log.info(`base ${id} en service (${(result.durationMs / 1000).toFixed(1)} s) : ${currentBuildPath(store)}`);
+    log.info(
+      opts.previewOutput
+        ? `aperçu ${id} écrit (${(result.durationMs / 1000).toFixed(1)} s) : ${path}`
+        : `base ${id} en service (${(result.durationMs / 1000).toFixed(1)} s) : ${currentBuildPath(store)}`
+    );
     return result;
   } catch (e) {
     db?.close();
@@ -257,4 +305,34 @@ async function writeSources(
       rows, items, s.geoVintage ?? null, s.coverage === undefined || s.coverage === 'france' ? null : s.coverage, loadedAt
     ])
   );
+}
+
+/** The catalogue plus the indicators published from the portal; an id may not be taken twice. */
+function withPublished(defs: IndicatorDefinition[], files: readonly DatasetFile[]): IndicatorDefinition[] {
+  const taken = new Set(defs.map((d) => d.id));
+  const published = datasetDefinitions(files);
+  for (const d of published) {
+    if (taken.has(d.id)) {
+      const f = files.find((x) => x.dataset.indicator.id === d.id)!;
+      throw new InputError({ file: f.file, column: 'indicator.id', expected: 'un identifiant absent du catalogue data/indicators', found: d.id });
+    }
+  }
+  return [...defs, ...published];
+}
+
+/** Zonings of several folders (the repository's, then those published from the portal); ids are unique. */
+function loadZoningDirs(dirs: readonly string[], cog: Cog, exclude: ReadonlySet<string>): ReturnType<typeof loadZonings> {
+  const out: ReturnType<typeof loadZonings> = { zonings: [], notes: [] };
+  for (const dir of dirs) {
+    const r = loadZonings(dir, cog);
+    for (const z of r.zonings) {
+      if (exclude.has(z.id)) continue;
+      if (out.zonings.some((x) => x.id === z.id)) {
+        throw new InputError({ file: z.file, column: 'id', expected: 'un identifiant de zonage unique', found: z.id });
+      }
+      out.zonings.push(z);
+    }
+    out.notes.push(...r.notes);
+  }
+  return out;
 }

@@ -242,13 +242,18 @@ async function execute<T>(slot: PooledConnection, sql: string, params: SqlParams
       slot.prepared.set(sql, statement);
     }
     statement.clearBindings();
-    for (const [name, value] of Object.entries(params)) bind(statement, name, value);
+    bindParams(statement, params);
     const reader = await statement.runAndReadAll();
     return rowObjects(reader.columnNames(), reader.getColumnsJS()) as T[];
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new Error(`Requête DuckDB en échec : ${message}\n${sql.trim()}`, { cause });
   }
+}
+
+/** Binds named parameters (`$name`); shared with the administration store. */
+export function bindParams(statement: DuckDBPreparedStatement, params: SqlParams): void {
+  for (const [name, value] of Object.entries(params)) bind(statement, name, value);
 }
 
 function bind(statement: DuckDBPreparedStatement, name: string, value: SqlParam): void {

@@ -1,4 +1,5 @@
-import { aggregate, baseValue } from '../engine/aggregate.ts';
+import { aggregate, baseValue, thresholdMasked } from '../engine/aggregate.ts';
+import { blocksWithin, type CommunePath, type MaskedUnit, maskedUnit, planBlocks, type SecrecyBlock } from '../engine/secondary.ts';
 import { aggregateGroup, coversAll, MISSING_VALUE } from '../engine/group.ts';
 import type { ComputedValue, IndicatorDefinition, IndicatorSeries } from '../engine/types.ts';
 import type { RawValue, SourceDescription } from '../core/types.ts';
@@ -22,6 +23,8 @@ export interface ValueRow extends ComputedValue {
 
 export interface SeriesResult {
   rows: ValueRow[];
+  /** Secondary-secrecy blocks (./../engine/secondary.ts); never published, used for ad-hoc groups. */
+  blocks: SecrecyBlock[];
   baseLevel: 'iris' | 'commune';
   levels: string[];
 }
@@ -63,7 +66,8 @@ function unitValue(
   def: IndicatorDefinition,
   vars: ReturnType<typeof seriesVariables>,
   cellsByVar: Map<string, ConvertedValue[] | undefined>,
-  notes: Set<string>
+  notes: Set<string>,
+  onMasked?: (known: NonNullable<ReturnType<typeof thresholdMasked>>) => void
 ): ComputedValue | null {
   const lists = [...cellsByVar.values()];
   const first = lists.find((l) => l && l.length > 0)?.[0];
@@ -81,7 +85,13 @@ function unitValue(
   // The common case: one published code for the unit.
   if (lists.every((l) => !l || l.length === 0 || (l.length === 1 && l[0]!.code === first.code))) {
     if (first.code !== first.current && first.level === 'commune') notes.add(`${first.code} rattaché à ${first.current}`);
-    return baseValue(def, cellsFor(first.code));
+    const cells = cellsFor(first.code);
+    const v = baseValue(def, cells);
+    if (v.status === 'secret' && onMasked) {
+      const known = thresholdMasked(def, cells);
+      if (known) onMasked(known);
+    }
+    return v;
   }
   const published = new Set<string>();
   for (const l of lists) for (const c of l ?? []) published.add(c.code);
@@ -132,6 +142,9 @@ export function computeSeries(
 
   const communeValues = new Map<string, ComputedValue>();
   const communeNotes = new Map<string, string>();
+  const masked: MaskedUnit[] = [];
+  const path = communePath(index);
+  let blocks: SecrecyBlock[] = [];
 
   if (baseLevel === 'iris') {
     const irisByCommune = new Map<string, ComputedValue[]>();
@@ -139,10 +152,13 @@ export function computeSeries(
     for (const unit of units) {
       const notes = new Set<string>();
       const cellsOfUnit = unitCells(unit);
-      const v = unitValue(def, vars, cellsOfUnit, notes);
+      let known: Parameters<typeof maskedUnit>[3] | null = null;
+      const v = unitValue(def, vars, cellsOfUnit, notes, (k) => (known = k));
       if (!v) continue;
       const commune = [...cellsOfUnit.values()].find((l) => l && l.length > 0)?.[0]?.commune;
       if (!commune || !index.inScope(commune)) continue;
+      const m = known ? maskedUnit(def, unit, commune, known) : null;
+      if (m) masked.push(m);
       const list = irisByCommune.get(commune) ?? [];
       list.push(v);
       irisByCommune.set(commune, list);
@@ -154,24 +170,32 @@ export function computeSeries(
     for (const [iris] of index.irisCommune) {
       if (!units.has(iris)) push('iris', iris, MISSING, `${head} ; IRIS absent du fichier du producteur`);
     }
+    blocks = planBlocks(def.secrecy.threshold, masked, path, true);
+    const insideCommune = new Map<string, SecrecyBlock[]>();
+    for (const b of blocks) if (b.level === 'commune') insideCommune.set(b.group, [...(insideCommune.get(b.group) ?? []), b]);
     for (const commune of index.communes) {
       const contributions = irisByCommune.get(commune) ?? [];
       const known = seen.get(commune) ?? new Set<string>();
       // Expected IRIS: those of the commune's contours, plus any the producer published.
       const expected = new Set([...(index.irisByCommune.get(commune) ?? []), ...known]).size;
       if (contributions.length === 0) continue;
-      communeValues.set(commune, aggregate(def, contributions, { expectedParts: Math.max(expected, 1) }));
+      const released = (insideCommune.get(commune) ?? []).map((b) => ({ units: b.units.length, sum: b.sum, denominator: b.denominator }));
+      communeValues.set(commune, aggregate(def, contributions, { expectedParts: Math.max(expected, 1), released }));
       communeNotes.set(commune, `${head} ; agrégé de ${contributions.length} IRIS`);
     }
   } else {
     for (const unit of units) {
       if (!index.inScope(unit)) continue;
       const notes = new Set<string>();
-      const v = unitValue(def, vars, unitCells(unit), notes);
+      let known: Parameters<typeof maskedUnit>[3] | null = null;
+      const v = unitValue(def, vars, unitCells(unit), notes, (k) => (known = k));
       if (!v) continue;
+      const m = known ? maskedUnit(def, unit, unit, known) : null;
+      if (m) masked.push(m);
       communeValues.set(unit, v);
       communeNotes.set(unit, notes.size ? `${head} ; ${[...notes].join(' ; ')}` : head);
     }
+    blocks = planBlocks(def.secrecy.threshold, masked, path, false);
   }
 
   const communeDep = (c: string) => index.cog.communes.get(c)!.departement;
@@ -193,7 +217,9 @@ export function computeSeries(
       const r = aggregateGroup(
         def,
         sourceCoverage(source),
-        members.map((m) => ({ departement: communeDep(m), value: communeValues.get(m) }))
+        members.map((m) => ({ departement: communeDep(m), value: communeValues.get(m) })),
+        aggregate,
+        blocksWithin(blocks, new Set(members))
       );
       push(
         level,
@@ -203,5 +229,16 @@ export function computeSeries(
       );
     }
   }
-  return { rows, baseLevel, levels };
+  return { rows, blocks, baseLevel, levels };
+}
+
+/** A commune's EPT (when it has one) and département, the levels masked units are pooled in. */
+function communePath(index: TerritoryIndex): CommunePath {
+  const up = new Map<string, { level: 'ept' | 'departement'; code: string }[]>();
+  for (const level of ['ept', 'departement'] as const) {
+    for (const [code, members] of index.groups.get(level) ?? []) {
+      for (const c of members) up.set(c, [...(up.get(c) ?? []), { level, code }]);
+    }
+  }
+  return (commune) => up.get(commune) ?? [];
 }

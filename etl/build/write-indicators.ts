@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceDescription } from '../core/types.ts';
 import { appendRows } from '../db/duckdb.ts';
+import type { SecrecyBlock } from '../engine/secondary.ts';
 import type { IndicatorDefinition } from '../engine/types.ts';
 import type { Conversion } from './convert.ts';
 import type { TerritoryIndex } from './territory-index.ts';
@@ -71,8 +72,27 @@ export function appendSeries(conn: DuckDBConnection, rows: readonly SeriesRow[])
   );
 }
 
+/**
+ * The threshold guarding each producer column (`source/variable`): the strictest of the
+ * indicators computed from it. A raw cell under it is written masked, like the values.
+ */
+function guardedThresholds(defs: readonly IndicatorDefinition[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const d of defs) {
+    if (!(d.secrecy.threshold > 0)) continue;
+    for (const s of d.series) {
+      const variable = d.kind === 'ratio' ? (d.secrecy.on === 'denominator' ? s.denominator : s.numerator) : s.value;
+      if (!variable) continue;
+      const key = `${s.source}/${variable}`;
+      out.set(key, Math.max(out.get(key) ?? 0, d.secrecy.threshold));
+    }
+  }
+  return out;
+}
+
 /** Writes raw values, the catalogue, and every indicator computed at every level. */
 export async function writeIndicators(conn: DuckDBConnection, input: IndicatorInputs): Promise<Record<string, number>> {
+  const thresholds = guardedThresholds(input.defs);
   const rawCount = await appendRows(
     conn,
     'raw_values',
@@ -83,7 +103,11 @@ export async function writeIndicators(conn: DuckDBConnection, input: IndicatorIn
     (function* () {
       for (const [sourceId, c] of input.converted) {
         for (const v of c.values) {
-          yield [sourceId, v.variable, v.level, v.current, v.code, v.commune, v.value, v.status, v.marker ?? null, v.line];
+          const threshold = thresholds.get(`${sourceId}/${v.variable}`) ?? 0;
+          const under = v.status === 'ok' && v.value !== null && v.value < threshold;
+          yield under
+            ? [sourceId, v.variable, v.level, v.current, v.code, v.commune, null, 'secret', `sous le seuil (${threshold})`, v.line]
+            : [sourceId, v.variable, v.level, v.current, v.code, v.commune, v.value, v.status, v.marker ?? null, v.line];
         }
       }
     })()
@@ -98,6 +122,7 @@ export async function writeIndicators(conn: DuckDBConnection, input: IndicatorIn
 
   const series: SeriesRow[] = [];
   let valueCount = 0;
+  let blockCount = 0;
   for (const def of input.defs) {
     for (const s of def.series) {
       const source = input.sources.get(s.source)!;
@@ -105,6 +130,7 @@ export async function writeIndicators(conn: DuckDBConnection, input: IndicatorIn
       const baseLevel = converted.values[0]?.level ?? 'commune';
       const r = computeSeries(def, s, source, baseLevel, cellsOf(s.source), input.index);
       valueCount += await appendValueRows(conn, r.rows);
+      blockCount += await appendBlocks(conn, def.id, s.year, r.blocks);
       series.push({
         indicatorId: def.id,
         year: s.year,
@@ -119,7 +145,27 @@ export async function writeIndicators(conn: DuckDBConnection, input: IndicatorIn
   }
   await appendDefinitions(conn, input.defs);
   await appendSeries(conn, series);
-  return { rawValues: rawCount, indicatorValues: valueCount, indicators: input.defs.length, series: series.length };
+  return {
+    rawValues: rawCount,
+    indicatorValues: valueCount,
+    indicators: input.defs.length,
+    series: series.length,
+    secrecyBlocks: blockCount
+  };
+}
+
+function appendBlocks(conn: DuckDBConnection, indicatorId: string, year: number, blocks: readonly SecrecyBlock[]): Promise<number> {
+  return appendRows(
+    conn,
+    'secrecy_blocks',
+    [
+      ['indicator_id', 'varchar'], ['year', 'integer'], ['block', 'varchar'], ['level', 'varchar'], ['group_code', 'varchar'],
+      ['communes', 'varchar[]'], ['units', 'integer'], ['sum', 'double'], ['denominator', 'double']
+    ],
+    blocks
+      .filter((b) => b.level !== 'commune')
+      .map((b) => [indicatorId, year, b.id, b.level, b.group, b.communes, b.units.length, b.sum, b.denominator])
+  );
 }
 
 /**

@@ -167,6 +167,23 @@ CREATE TABLE indicator_values (
   -- than by an index, which would triple the time of the bulk insert.
 );
 
+-- Secondary secrecy (etl/engine/secondary.ts): protective blocks of masked units that span
+-- several communes. Their totals are already inside every published aggregate that holds
+-- all their communes; the server reads them only to give an ad-hoc group of communes the
+-- same value as the ETL would. Never served. Blocks inside one commune are part of that
+-- commune's value and are not listed.
+CREATE TABLE secrecy_blocks (
+  indicator_id VARCHAR NOT NULL,
+  year         INTEGER NOT NULL,
+  block        VARCHAR NOT NULL,
+  level        VARCHAR NOT NULL,     -- ept | departement: where the block was formed
+  group_code   VARCHAR NOT NULL,
+  communes     VARCHAR[] NOT NULL,   -- an aggregate includes the block iff it holds all of them
+  units        INTEGER NOT NULL,
+  sum          DOUBLE NOT NULL,
+  denominator  DOUBLE NOT NULL
+);
+
 CREATE TABLE load_report (
   source_id VARCHAR NOT NULL,
   severity  VARCHAR NOT NULL,       -- 'info' | 'warning'

@@ -8,6 +8,7 @@
  * the base units. The status table is in ./README.md; keep both in step.
  */
 import type { RawStatus } from '../core/types.ts';
+import type { ReleasedBlock } from './secondary.ts';
 import type { ComputedValue, IndicatorDefinition, IndicatorKind } from './types.ts';
 
 /** One producer cell as the adapters publish it (raw_values.value / status). */
@@ -31,6 +32,11 @@ export interface AggregateOptions {
    * not an error: the contributions then define the group.
    */
   expectedParts: number;
+  /**
+   * Secondary-secrecy blocks lying wholly inside the group (./secondary.ts): their masked
+   * units, counted in the contributions' `secretParts`, are counted in the value instead.
+   */
+  released?: readonly ReleasedBlock[];
 }
 
 /** Sums a group's value is computed from; closed under union of disjoint groups. */
@@ -61,6 +67,25 @@ export function baseValue(def: IndicatorDefinition, cells: BaseCells): ComputedV
   // Medians, means and rates are the producer's own figures; only the threshold applies.
   if (belowThreshold(def, first, null, null)) return withNothing('secret', { secretParts: 1 });
   return { value: first, numerator: null, denominator: null, status: 'ok', secretParts: 0, missingParts: 0, parts: 1 };
+}
+
+/**
+ * The producer's numbers of a base unit that `baseValue` masks because of the threshold
+ * (not of a producer's marker): only secondary secrecy (./secondary.ts) may use them,
+ * inside a protective block. Null when the unit is not masked that way.
+ */
+export function thresholdMasked(
+  def: IndicatorDefinition,
+  cells: BaseCells
+): { value: number | null; numerator: number | null; denominator: number | null } | null {
+  if (!isAdditive(def.kind)) return null;
+  const needed = def.kind === 'ratio' ? [cells.numerator, cells.denominator] : [cells.value];
+  if (needed.some((c) => c === undefined || c.status !== 'ok' || c.value === null || !Number.isFinite(c.value))) return null;
+  const [first, second] = needed.map((c) => (c as RawCell).value as number);
+  const isRatio = def.kind === 'ratio';
+  const value = isRatio ? (second !== 0 ? ((first as number) / (second as number)) * def.scale : null) : (first as number);
+  if (!belowThreshold(def, value, isRatio ? (first as number) : null, isRatio ? (second as number) : null)) return null;
+  return isRatio ? { value: null, numerator: first as number, denominator: second as number } : { value: first as number, numerator: null, denominator: null };
 }
 
 /**
@@ -107,6 +132,15 @@ export function aggregate(
     } else {
       t.sum += c.value ?? 0;
     }
+  }
+  for (const b of opts.released ?? []) {
+    t.secretParts -= b.units;
+    t.parts += b.units;
+    t.sum += b.sum;
+    t.denominator += b.denominator;
+  }
+  if (t.secretParts < 0) {
+    throw new TypeError(`Indicateur ${def.id} : un bloc de secret secondaire compte des unités absentes du groupe`);
   }
   return finish(def, t);
 }

@@ -1,4 +1,5 @@
 import { aggregate } from './aggregate.ts';
+import type { ReleasedBlock } from './secondary.ts';
 import type { ComputedValue, IndicatorDefinition } from './types.ts';
 
 /** A unit with no value in the source. */
@@ -27,16 +28,18 @@ export function coversAll(coverage: readonly string[] | null, departements: read
  * that does not cover every member gives `missing` rather than an under-count; otherwise
  * every member brings its commune value (missing when absent) to the engine. The ETL and
  * the server both call this, so an ad-hoc group equal to a published one gets its value.
+ * `released`: the secondary-secrecy blocks the group holds whole (`blocksWithin`).
  */
 export function aggregateGroup(
   def: IndicatorDefinition,
   coverage: readonly string[] | null,
   members: readonly { departement: string | null; value: ComputedValue | undefined }[],
-  engine: typeof aggregate = aggregate
+  engine: typeof aggregate = aggregate,
+  released: readonly ReleasedBlock[] = []
 ): { value: ComputedValue; covered: boolean } {
   if (!coversAll(coverage, members.map((m) => m.departement))) return { value: MISSING_VALUE, covered: false };
   return {
-    value: engine(def, members.map((m) => m.value ?? MISSING_VALUE), { expectedParts: members.length }),
+    value: engine(def, members.map((m) => m.value ?? MISSING_VALUE), { expectedParts: members.length, released }),
     covered: true
   };
 }

@@ -17,7 +17,8 @@ import type { ProgressReporter } from './progress.ts';
 export interface LocatedFile {
   /** Absolute path of the file to read. */
   path: string;
-  origin: 'mirror' | 'cache';
+  /** `published`: a dataset published from the portal (`<data-dir>/published/`). */
+  origin: 'mirror' | 'cache' | 'published';
   /** `mirrorPath` for the mirror, `<source>/<name>` for the cache: stable across machines, for provenance. */
   relative: string;
   sha256: string;

@@ -104,3 +104,37 @@ export function provenances(build: Build, indicator: string): Promise<{ year: nu
     { indicator }
   );
 }
+
+export interface StoredBlock {
+  indicatorId: string;
+  year: number;
+  communes: string[];
+  units: number;
+  sum: number;
+  denominator: number;
+}
+
+/**
+ * The secondary-secrecy blocks spanning several communes (`secrecy_blocks`), by
+ * `indicator:year`, loaded once per build: the engine needs them to give an ad-hoc group
+ * the value the ETL would give it. Builds made before the table existed had none.
+ */
+export function secrecyBlocks(build: Build): Promise<Map<string, StoredBlock[]>> {
+  return build.memo('secrecy-blocks', async () => {
+    const exists = await build.one<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'secrecy_blocks'`
+    );
+    const byKey = new Map<string, StoredBlock[]>();
+    if (!exists?.n) return byKey;
+    const rows = await build.all<{ indicator_id: string; year: number; communes: string[]; units: number; sum: number; denominator: number }>(
+      `SELECT indicator_id, year, communes, units, sum, denominator FROM secrecy_blocks ORDER BY indicator_id, year, block`
+    );
+    for (const r of rows) {
+      const key = `${r.indicator_id}:${r.year}`;
+      const list = byKey.get(key) ?? [];
+      list.push({ indicatorId: r.indicator_id, year: r.year, communes: [...r.communes], units: r.units, sum: r.sum, denominator: r.denominator });
+      byKey.set(key, list);
+    }
+    return byKey;
+  });
+}

@@ -5,7 +5,7 @@ import { aggregateGroup } from '../../etl/engine/group.ts';
 import { ApiError } from '../errors.ts';
 import { type IndicatorEntry, catalogue, latestYear } from '../queries/catalogue.ts';
 import { type CommuneRow, communeCount, communes } from '../queries/territories.ts';
-import { type ContributionRow, communeValues } from '../queries/values.ts';
+import { type ContributionRow, type StoredBlock, communeValues, secrecyBlocks } from '../queries/values.ts';
 import { Router } from '../routing.ts';
 import { SourceSchema, StatusSchema, ValueFieldsSchema, publicValue } from '../schemas.ts';
 
@@ -88,8 +88,14 @@ export function groupValue(
   coverage: readonly string[] | null,
   members: readonly CommuneRow[],
   stored: ReadonlyMap<string, ContributionRow>,
-  aggregate: typeof engineAggregate
+  aggregate: typeof engineAggregate,
+  blocks: readonly StoredBlock[] = []
 ): { value: ComputedValue; covered: boolean } {
+  const inside = new Set(members.map((m) => m.code));
+  // Secondary secrecy: masked units count only through blocks the group holds whole.
+  const released = blocks
+    .filter((b) => b.communes.every((c) => inside.has(c)))
+    .map((b) => ({ units: b.units, sum: b.sum, denominator: b.denominator }));
   return aggregateGroup(
     def,
     coverage,
@@ -97,7 +103,8 @@ export function groupValue(
       const row = stored.get(m.code);
       return { departement: m.departement ?? null, value: row ? contribution(row) : undefined };
     }),
-    aggregate
+    aggregate,
+    released
   );
 }
 
@@ -143,6 +150,7 @@ export function aggregateRoutes(deps: { aggregate: typeof engineAggregate }): Ro
       }
 
       const rows = await communeValues(build, [...years].map(([id, year]) => `${id}:${year}`), codes);
+      const blocks = await secrecyBlocks(build);
       const stored = new Map<string, Map<string, ContributionRow>>();
       for (const row of rows) {
         const byCommune = stored.get(row.indicator_id) ?? new Map<string, ContributionRow>();
@@ -157,7 +165,8 @@ export function aggregateRoutes(deps: { aggregate: typeof engineAggregate }): Ro
           series?.coverage ?? null,
           known,
           stored.get(entry.id) ?? new Map(),
-          deps.aggregate
+          deps.aggregate,
+          blocks.get(`${entry.id}:${year}`) ?? []
         );
         const shown = publicValue({
           value: result.value,
