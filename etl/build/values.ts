@@ -144,7 +144,7 @@ export function computeSeries(
   const communeNotes = new Map<string, string>();
   const masked: MaskedUnit[] = [];
   const path = communePath(index);
-  let blocks: SecrecyBlock[] = [];
+  let blocks: SecrecyBlock[];
 
   if (baseLevel === 'iris') {
     const irisByCommune = new Map<string, ComputedValue[]>();
