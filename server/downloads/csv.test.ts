@@ -27,6 +27,16 @@ describe('toCsv', () => {
   });
 });
 
+describe('toCsv with labels typed by people', () => {
+  it('defuses formulas in cells and headers, whatever their first sign', () => {
+    const csv = toCsv({
+      columns: [{ key: 'l', header: '=1+1', kind: 'text' }],
+      rows: [{ l: '-2+3' }, { l: '+cmd' }, { l: '@SUM(A1)' }, { l: 'Bondy - centre' }]
+    });
+    expect(csv.split('\r\n')).toEqual(["\uFEFF'=1+1", "'-2+3", "'+cmd", "'@SUM(A1)", 'Bondy - centre', '']);
+  });
+});
+
 describe('formatDecimal', () => {
   it('never writes an exponent nor a negative zero', () => {
     expect(formatDecimal(1e-7)).toBe('0');

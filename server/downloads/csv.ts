@@ -9,7 +9,7 @@ const EOL = '\r\n';
  * comma, CRLF line ends.
  */
 export function toCsv(table: Table): string {
-  const lines = [table.columns.map((c) => quote(c.header)).join(SEPARATOR)];
+  const lines = [table.columns.map((c) => quote(defuse(c.header))).join(SEPARATOR)];
   for (const row of table.rows) {
     lines.push(table.columns.map((c) => cell(c, row[c.key] ?? null)).join(SEPARATOR));
   }
@@ -19,8 +19,15 @@ export function toCsv(table: Table): string {
 function cell(column: Column, value: Cell): string {
   if (value === null) return '';
   if (typeof value === 'number') return formatDecimal(value, column.decimals);
-  // a text starting like a formula would be evaluated by a spreadsheet
-  return quote(/^[=+@\t\r]/.test(value) ? `'${value}` : value);
+  return quote(defuse(value));
+}
+
+/**
+ * A text starting like a formula would be evaluated by a spreadsheet (labels and sources
+ * of published indicators are typed by people): prefixed with an apostrophe.
+ */
+function defuse(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 function quote(text: string): string {
