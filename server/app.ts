@@ -14,6 +14,11 @@ import { portraitsRoutes } from './routes/portraits.ts';
 import { territoriesRoutes } from './routes/territories.ts';
 import { tilesRoutes } from './routes/tiles.ts';
 import { TileService } from './tiles/service.ts';
+import { type AuthDeps, csrfMiddleware, sessionMiddleware } from './admin/auth/middleware.ts';
+import { previewMiddleware } from './admin/publishing/context.ts';
+import type { PublishingContext } from './admin/publishing/drafts.ts';
+import { adminAuthRoutes } from './routes/admin-auth.ts';
+import { adminPublishingRoutes } from './routes/admin-publishing.ts';
 
 export interface AppOptions {
   db: Db;
@@ -23,6 +28,14 @@ export interface AppOptions {
   aggregate?: typeof engineAggregate;
   /** Bound of the tile cache in bytes (64 MiB by default). */
   tileCacheBytes?: number;
+  /**
+   * The back office (accounts, uploads, drafts, publication). Without it the app is the
+   * public portal only: every `/api/admin` route is a 404.
+   */
+  admin?: {
+    auth: Omit<AuthDeps, 'clock' | 'logger'>;
+    publishing: PublishingContext;
+  };
 }
 
 export interface ObservatoireApp {
@@ -58,6 +71,15 @@ export function createApp(options: AppOptions): ObservatoireApp {
     }
   });
 
+  const admin = options.admin;
+  if (admin) {
+    const auth: AuthDeps = { ...admin.auth, clock, logger };
+    // Every request learns who is asking (public routes serve previews to statisticians only).
+    app.use('*', sessionMiddleware(auth));
+    app.use('/api/admin/*', csrfMiddleware(auth));
+    app.use('*', previewMiddleware(admin.publishing));
+  }
+
   const routers: Router[] = [
     healthRoutes({ clock, tiles }),
     territoriesRoutes(),
@@ -67,6 +89,7 @@ export function createApp(options: AppOptions): ObservatoireApp {
     // cadastre (routes/cadastre.ts): before tilesRoutes, whose /tiles/{build}/{layer}/… would take /tiles/cadastre/…
     ...cadastreRouters({ clock }),
     tilesRoutes({ tiles }),
+    ...(admin ? [adminAuthRoutes({ ...admin.auth, clock, logger }), adminPublishingRoutes(admin.publishing)] : []),
     docsRoutes(() => docs)
   ];
   for (const router of routers) {

@@ -18,6 +18,29 @@ export type ErrorCode =
   | 'millesime_inconnu'
   | 'parcelle_inconnue'
   | 'route_inconnue'
+  // publishing (server/admin/publishing)
+  | 'fichier_invalide'
+  | 'fichier_trop_grand'
+  | 'depot_inconnu'
+  | 'brouillon_inconnu'
+  | 'zonage_inconnu'
+  | 'construction_inconnue'
+  | 'validation_requise'
+  | 'validation_en_echec'
+  | 'indicateur_existant'
+  | 'zonage_existant'
+  | 'etat_incompatible'
+  // accounts and sessions (server/admin/auth)
+  | 'authentification_requise'
+  | 'session_expiree'
+  | 'acces_refuse'
+  | 'csrf_invalide'
+  | 'trop_de_tentatives'
+  | 'identifiants_invalides'
+  | 'compte_existant'
+  | 'compte_inconnu'
+  | 'mot_de_passe_faible'
+  | 'dernier_administrateur'
   | 'erreur_interne';
 
 export class ApiError extends Error {

@@ -4,8 +4,17 @@ import { z } from 'zod';
 import type { Build } from './db.ts';
 import { ApiError, validate } from './errors.ts';
 
+/** The account behind a request, set by the session middleware (server/admin/auth). */
+export interface SessionUser {
+  username: string;
+  displayName: string;
+  role: 'admin' | 'statisticien';
+  /** The session's anti-CSRF token, echoed by the client in `X-CSRF-Token`. */
+  csrfToken: string;
+}
+
 export interface AppEnv {
-  Variables: { build: Build };
+  Variables: { build: Build; user?: SessionUser | undefined };
 }
 export type Ctx = Context<AppEnv>;
 
@@ -103,6 +112,24 @@ export class Router {
       }
       const body = validate(spec.body, json, 'corps');
       return handler(c, { params, query, body });
+    });
+    return this;
+  }
+
+  /**
+   * A POST whose body is a file, read by the handler itself (uploads): no JSON parsing, the
+   * handler enforces its own size limit while reading.
+   */
+  postBinary<P extends z.ZodObject = Empty, Q extends z.ZodObject = Empty>(
+    path: string,
+    spec: RouteSpec<P, Q, z.ZodUndefined>,
+    handler: Handler<P, Q, undefined>
+  ): this {
+    this.document('post', path, { ...spec, body: z.unknown().meta({ description: 'Contenu brut du fichier' }) });
+    this.app.post(path, (c) => {
+      const params = validate(spec.params ?? Empty, c.req.param(), 'chemin') as z.output<P>;
+      const query = validate(spec.query ?? Empty, c.req.query(), 'requête') as z.output<Q>;
+      return handler(c, { params, query, body: undefined });
     });
     return this;
   }

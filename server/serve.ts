@@ -5,6 +5,10 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
 import { type Logger, consoleLogger } from '../etl/core/logger.ts';
+import { type AdminStore, defaultAdminStorePath, openAdminStore } from './admin/store.ts';
+import type { BuildRunner } from './admin/publishing/build-jobs.ts';
+import { createPublishing } from './admin/publishing/context.ts';
+import type { PublishingContext } from './admin/publishing/drafts.ts';
 import { createApp } from './app.ts';
 import { type Db, openDb } from './db.ts';
 import { IMMUTABLE, tileAnswer } from './tiles/http.ts';
@@ -30,6 +34,23 @@ export interface ServeOptions {
   /** How often to look for a newer build; 0 disables. */
   reloadIntervalMs?: number;
   tileCacheBytes?: number;
+  /**
+   * The back office (accounts, uploads, publication); on unless false. Its store is
+   * `storePath` (default `<data-dir>/admin/observatoire-admin.duckdb`, or `OBS_ADMIN_DB`).
+   */
+  admin?: false | {
+    storePath?: string;
+    /** Where published datasets, uploads and previews live; default: the folder of `dbPath`. */
+    dataDir?: string;
+    /** How publication builds run (default: `tsx etl/cli.ts build` in a child process). */
+    runner?: BuildRunner;
+    /** Mirror of the producers' files for those builds (default `OBS_MIRROR`). */
+    mirror?: string;
+    /** `Secure` cookies (default: `OBS_COOKIE_SECURE=true`). */
+    secureCookies?: boolean;
+    /** Trust `X-Forwarded-For` for the login rate limit (default: `OBS_TRUST_PROXY=true`). */
+    trustProxy?: boolean;
+  };
 }
 
 export interface RunningServer {
@@ -38,6 +59,8 @@ export interface RunningServer {
   db: Db;
   /** The app's tile cache (also read by the fast path). */
   tiles: TileService;
+  /** The back office, when enabled. */
+  admin: { store: AdminStore; publishing: PublishingContext } | null;
   close(): Promise<void>;
 }
 
@@ -108,6 +131,20 @@ async function loadWebHandler(options: ServeOptions): Promise<WebHandler | null>
   return module.handler;
 }
 
+async function openBackOffice(options: ServeOptions, config: Exclude<ServeOptions['admin'], false | undefined>, db: Db, logger: Logger) {
+  const dataDir = config.dataDir ?? dirname(options.dbPath);
+  const store = await openAdminStore(config.storePath ?? defaultAdminStorePath(dataDir));
+  const clock = () => new Date();
+  const mirror = config.mirror ?? process.env.OBS_MIRROR;
+  const publishing = createPublishing({ dataDir, db, store, clock, logger, ...(config.runner ? { runner: config.runner } : {}), ...(mirror ? { mirror } : {}) });
+  const auth = {
+    store,
+    secureCookies: config.secureCookies ?? process.env.OBS_COOKIE_SECURE === 'true',
+    trustProxy: config.trustProxy ?? process.env.OBS_TRUST_PROXY === 'true'
+  };
+  return { store, publishing, auth };
+}
+
 /** Shared with web/lib/server/runtime.ts (same `Symbol.for` key). */
 export const RUNTIME_KEY = Symbol.for('observatoire.runtime');
 
@@ -116,7 +153,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const logger = options.logger ?? consoleLogger;
   await ensureDatabase(options, logger);
   const db = await openDb(options.dbPath, { logger });
-  const { app, tiles } = createApp({ db, logger, tileCacheBytes: options.tileCacheBytes });
+  const admin = options.admin === false ? null : await openBackOffice(options, options.admin ?? {}, db, logger);
+  const { app, tiles } = createApp({
+    db,
+    logger,
+    tileCacheBytes: options.tileCacheBytes,
+    ...(admin ? { admin: { auth: admin.auth, publishing: admin.publishing } } : {})
+  });
   const hono = getRequestListener(app.fetch);
   // The SvelteKit build bundles its own copy of the server modules: it finds this process's
   // app and database through a global symbol (web/lib/server/runtime.ts), so pages and the
@@ -151,6 +194,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server,
     db,
     tiles,
+    admin: admin ? { store: admin.store, publishing: admin.publishing } : null,
     async close() {
       if (timer) clearInterval(timer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -158,6 +202,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await closed;
       const holder = globalThis as Record<symbol, unknown>;
       if (holder[RUNTIME_KEY] === runtime) delete holder[RUNTIME_KEY];
+      if (admin) {
+        await admin.publishing.previews.closeAll();
+        admin.store.close();
+      }
       await db.close();
     }
   };
