@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aggregate, baseValue } from './aggregate.ts';
-import { blocksWithin, isProtective, type MaskedUnit, planBlocks, type SecrecyBlock } from './secondary.ts';
+import { blocksWithin, isProtective, type MaskedUnit, maskedFloor, type PoolingDecision, planBlocks, protectiveRange, type SecrecyBlock } from './secondary.ts';
 import type { IndicatorDefinition } from './types.ts';
 
 const def: IndicatorDefinition = {
@@ -40,6 +40,36 @@ describe('isProtective', () => {
     expect(isProtective(5, [4])).toBe(false);
     expect(isProtective(5, [3, 3, -1])).toBe(false);
   });
+  // The CAF blanks counts under 5; masked again under 11, a cell is known to lie in [5, 10].
+  it('refuses a block whose total pins its members for an attacker who knows the producer’s floor (5 + 5 + 5 under 11)', () => {
+    expect(isProtective(11, [5, 5, 5])).toBe(true);
+    expect(isProtective(11, [5, 5, 5], 5)).toBe(false);
+    expect(isProtective(11, [6, 6, 6, 6, 5], 5)).toBe(false);
+  });
+  it('accepts a block that leaves every member free to be anything from the floor to threshold − 1', () => {
+    expect(isProtective(11, [5, 6, 9], 5)).toBe(true);
+    expect(isProtective(11, [10, 10, 5, 5], 5)).toBe(true);
+  });
+  it('refuses members under the floor it is given', () => {
+    expect(isProtective(11, [4, 8, 8], 5)).toBe(false);
+  });
+});
+
+describe('protectiveRange', () => {
+  it('gives the totals accepted, empty for two units under 11 with a floor of 5', () => {
+    expect(protectiveRange(5, 3)).toEqual({ low: 5, high: 8 });
+    expect(protectiveRange(11, 4, 5)).toEqual({ low: 25, high: 30 });
+    const two = protectiveRange(11, 2, 5);
+    expect(two.low).toBeGreaterThan(two.high);
+  });
+});
+
+describe('maskedFloor', () => {
+  it('is the smallest masked number, and 0 when there is none or one is negative', () => {
+    expect(maskedFloor([{ guarded: 7 }, { guarded: 5 }, { guarded: 9 }])).toBe(5);
+    expect(maskedFloor([])).toBe(0);
+    expect(maskedFloor([{ guarded: 3 }, { guarded: -2 }])).toBe(0);
+  });
 });
 
 describe('planBlocks', () => {
@@ -69,6 +99,47 @@ describe('planBlocks', () => {
     );
     expect(blocks).toEqual([
       expect.objectContaining({ level: 'departement', group: '93', units: ['A1-1', 'A1-2', 'A1-3', 'B1-1'], sum: 6 })
+    ]);
+  });
+
+  it('takes the floor from the smallest masked number: three units at 5 under 11 stay out, with a 0 among them they pool', () => {
+    const fives = [unit('A1-1', 'A1', 5), unit('A1-2', 'A1', 5), unit('A1-3', 'A1', 5)];
+    expect(planBlocks(11, fives, path, true)).toEqual([]);
+    expect(planBlocks(11, [...fives, unit('A1-4', 'A1', 0)], path, true)).toEqual([
+      expect.objectContaining({ level: 'commune', group: 'A1', sum: 15 })
+    ]);
+  });
+
+  it('never releases a total that narrows a member, whether the attacker knows the floor or not (property)', () => {
+    const communes = ['A1', 'A2', 'B1'];
+    const threshold = 11;
+    const ceiling = threshold - 1;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 8 }),
+        fc.array(fc.tuple(fc.constantFrom(...communes), fc.integer({ min: 0, max: ceiling })), { maxLength: 30 }),
+        (producerFloor, cells) => {
+          const units = cells.map(([c, v], i) => unit(`${c}-${i}`, c, Math.max(v, producerFloor)));
+          for (const b of planBlocks(threshold, units, path, true)) {
+            const n = b.units.length;
+            for (const known of [0, producerFloor]) {
+              // What the block total says of any one member, the others being anywhere in [known, ceiling].
+              expect(Math.max(known, b.sum - (n - 1) * ceiling)).toBe(known);
+              expect(Math.min(ceiling, b.sum - (n - 1) * known)).toBe(ceiling);
+            }
+          }
+        }
+      )
+    );
+  });
+
+  it('reports every pooling it tries, refused ones included, in order', () => {
+    const decisions: PoolingDecision[] = [];
+    planBlocks(5, [unit('A1-1', 'A1', 3), unit('A2-1', 'A2', 2), unit('A2-2', 'A2', 1)], path, true, (d) => decisions.push(d));
+    expect(decisions).toEqual([
+      { level: 'commune', group: 'A1', units: ['A1-1'], protective: false },
+      { level: 'commune', group: 'A2', units: ['A2-1', 'A2-2'], protective: false },
+      { level: 'ept', group: 'E1', units: ['A1-1', 'A2-1', 'A2-2'], protective: true }
     ]);
   });
 

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
   id       BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
   at_time  TIMESTAMP NOT NULL,
   username VARCHAR,
-  -- connexion, connexion_refusee, deconnexion, compte_cree, compte_desactive, mot_de_passe_change,
+  -- connexion, connexion_refusee, deconnexion, compte_cree, compte_desactive, compte_reactive, mot_de_passe_change,
   -- depot, brouillon, apercu, publication, depublication, zonage_cree, zonage_publie, zonage_depublie
   action   VARCHAR NOT NULL,
   target   VARCHAR,
