@@ -24,6 +24,11 @@ export interface DelimitedOptions {
   columns: readonly string[];
   /** Checks the metadata lines before anything else; throws an InputError when they are wrong. */
   checkMetadata?: (lines: readonly string[]) => void;
+  /**
+   * Refuse a header naming a column twice (default). Partner uploads turn this off and
+   * rename duplicates themselves: Excel leaves runs of empty header cells after the data.
+   */
+  uniqueHeader?: boolean;
 }
 
 export interface CsvRow {
@@ -207,7 +212,7 @@ function checkHeader(header: string[], line: number, separator: string, options:
   const seen = new Map<string, number>();
   header.forEach((name, index) => {
     const previous = seen.get(name);
-    if (previous !== undefined) {
+    if (previous !== undefined && options.uniqueHeader !== false) {
       throw new InputError({
         file,
         line,
