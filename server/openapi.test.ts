@@ -42,6 +42,8 @@ describe('GET /api/openapi.json', () => {
   it('matches what the routes answer (each documented JSON response parses)', async () => {
     const samples: Record<string, string> = {
       '/api/health': '/api/health',
+      '/api/health/live': '/api/health/live',
+      '/api/health/ready': '/api/health/ready',
       '/api/levels': '/api/levels',
       '/api/territories': '/api/territories?q=bondy',
       '/api/territories/{level}/{code}': `/api/territories/commune/${FIXTURE.bondy}`,
@@ -49,6 +51,7 @@ describe('GET /api/openapi.json', () => {
       '/api/indicators/{id}': '/api/indicators/taux-chomage',
       '/api/indicators/{id}/values': '/api/indicators/taux-chomage/values?level=commune',
       '/api/portraits/{level}/{code}': `/api/portraits/iris/${FIXTURE.irisCentre}`,
+      '/api/portraits/groupe': `/api/portraits/groupe?communes=${FIXTURE.bondy},${FIXTURE.paris}`,
       '/tiles/{layer}.json': '/tiles/commune.json',
       '/api/openapi.json': '/api/openapi.json'
     };

@@ -73,6 +73,9 @@ const TILE_MAX_ZOOM = 14;
 /** Parcels are drawn from this zoom (their tiles start at 13, too dense to read). */
 export const CADASTRE_MIN_ZOOM = 15;
 const CADASTRE_LAYERS = ['cadastre-batiments', 'cadastre-parcelles-fond', 'cadastre-parcelles'];
+const SELECTION_LAYERS = ['selection-fond', 'selection-halo', 'selection-trait'];
+/** Outline of the communes of a group being composed (a magenta no ColorBrewer palette of the map uses). */
+export const SELECTION_COLOR = '#d1007a';
 
 const FILL: ExpressionSpecification = ['to-color', ['coalesce', ['feature-state', 'color'], MISSING_COLOR]];
 
@@ -116,7 +119,8 @@ export class TerritoryMap {
     click: ((code: string) => void)[];
     parcel: ((parcel: { id: string; commune: string }) => void)[];
     view: ((view: { lon: number; lat: number; zoom: number }) => void)[];
-  } = { hover: [], click: [], parcel: [], view: [] };
+    select: ((code: string) => void)[];
+  } = { hover: [], click: [], parcel: [], view: [], select: [] };
   private readonly styleReady: Promise<void>;
 
   private constructor(maplibre: MapLibre, options: MapOptions) {
@@ -194,6 +198,59 @@ export class TerritoryMap {
   onParcel(f: (parcel: { id: string; commune: string }) => void): void {
     this.listeners.parcel.push(f);
   }
+  /** A click on a commune while a group is being composed (`setSelection`). */
+  onSelect(f: (code: string) => void): void {
+    this.listeners.select.push(f);
+  }
+
+  private selecting = false;
+
+  /**
+   * Group composition: while `selection` is set, a click on a commune reports it to
+   * `onSelect` instead of opening a portrait, whatever level is drawn, and the selected
+   * communes get a thick dashed outline over a white halo — visible without colour vision
+   * and over any fill. Null ends the composition.
+   */
+  setSelection(selection: { codes: string[]; minZoom: number } | null): void {
+    const m = this.map;
+    this.selecting = selection !== null;
+    if (!selection) {
+      for (const id of SELECTION_LAYERS) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'none');
+      return;
+    }
+    if (!m.getSource('selection')) {
+      m.addSource('selection', {
+        type: 'vector',
+        tiles: [this.tileUrl('commune')],
+        minzoom: Math.min(selection.minZoom, TILE_MAX_ZOOM),
+        maxzoom: TILE_MAX_ZOOM,
+        promoteId: 'code'
+      });
+      const common = { source: 'selection', 'source-layer': 'commune' } as const;
+      // invisible, but hit by clicks: any commune can be picked, even at the IRIS or EPT level
+      m.addLayer({ id: 'selection-fond', type: 'fill', ...common, paint: { 'fill-color': '#000000', 'fill-opacity': 0 } });
+      m.addLayer({ id: 'selection-halo', type: 'line', ...common, paint: { 'line-color': '#ffffff', 'line-width': 7 } });
+      m.addLayer({
+        id: 'selection-trait',
+        type: 'line',
+        ...common,
+        paint: { 'line-color': SELECTION_COLOR, 'line-width': 3.5, 'line-dasharray': [2, 1] }
+      });
+      m.on('click', 'selection-fond', (e) => {
+        if (!this.selecting || this.parcelClick()) return;
+        const f = e.features?.[0];
+        const code = f?.id !== undefined ? String(f.id) : (f?.properties as { code?: string } | undefined)?.code;
+        if (code) for (const g of this.listeners.select) g(code);
+      });
+      m.on('mousemove', 'selection-fond', () => {
+        if (this.selecting) m.getCanvas().style.cursor = 'pointer';
+      });
+    }
+    const filter: ExpressionSpecification = ['in', ['get', 'code'], ['literal', selection.codes]];
+    for (const id of SELECTION_LAYERS) m.setLayoutProperty(id, 'visibility', 'visible');
+    m.setFilter('selection-halo', filter);
+    m.setFilter('selection-trait', filter);
+  }
 
   private cadastreOn = false;
 
@@ -250,7 +307,8 @@ export class TerritoryMap {
   private addLevel(): void {
     const m = this.map;
     const layer = this.level;
-    const before = m.getLayer('contour') ? 'contour' : undefined;
+    // under the département's outline and a group's selection, whichever came first
+    const before = ['contour', 'selection-fond'].find((id) => m.getLayer(id));
     m.addSource('territoires', {
       type: 'vector',
       tiles: [this.tileUrl(layer)],
@@ -308,7 +366,7 @@ export class TerritoryMap {
       this.setHover(null, null);
     });
     m.on('click', id, (e) => {
-      if (this.parcelClick()) return;
+      if (this.parcelClick() || this.selecting) return;
       const code = codeOf(e);
       if (code && (!this.paint?.shown || this.paint.shown.includes(code))) for (const f of this.listeners.click) f(code);
     });
