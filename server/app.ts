@@ -8,13 +8,15 @@ import { type AppEnv, type RouteDoc, type Router } from './routing.ts';
 import { aggregateRoutes } from './routes/aggregate.ts';
 import { cadastreRouters } from './routes/cadastre.ts';
 import { docsRoutes } from './routes/docs.ts';
-import { healthRoutes } from './routes/health.ts';
+import { type Readiness, healthRoutes } from './routes/health.ts';
+import { annotateRequest } from './observability/access.ts';
 import { indicatorsRoutes } from './routes/indicators.ts';
+import { groupPortraitsRoutes } from './routes/group-portraits.ts';
 import { portraitsRoutes } from './routes/portraits.ts';
 import { territoriesRoutes } from './routes/territories.ts';
 import { tilesRoutes } from './routes/tiles.ts';
 import { TileService } from './tiles/service.ts';
-import { type AuthDeps, csrfMiddleware, sessionMiddleware } from './admin/auth/middleware.ts';
+import { type AuthDeps, mountAuth } from './admin/auth/middleware.ts';
 import { previewMiddleware } from './admin/publishing/context.ts';
 import type { PublishingContext } from './admin/publishing/drafts.ts';
 import { adminAuthRoutes } from './routes/admin-auth.ts';
@@ -28,6 +30,8 @@ export interface AppOptions {
   aggregate?: typeof engineAggregate;
   /** Bound of the tile cache in bytes (64 MiB by default). */
   tileCacheBytes?: number;
+  /** Readiness beyond the database (`/api/health/ready`): `serve.ts` reports its shutdown. */
+  readiness?: Readiness;
   /**
    * The back office (accounts, uploads, drafts, publication). Without it the app is the
    * public portal only: every `/api/admin` route is a 404.
@@ -56,6 +60,9 @@ export function createApp(options: AppOptions): ObservatoireApp {
   const app = new Hono<AppEnv>();
   const docs: RouteDoc[] = [];
 
+  // First: sees every answer and error, for the access log and the metrics (serve.ts).
+  app.use('*', annotateRequest);
+
   // Each request holds the build it started with, so a swap never closes a build under it.
   app.use('*', async (c, next) => {
     const lease = db.acquire();
@@ -74,16 +81,15 @@ export function createApp(options: AppOptions): ObservatoireApp {
   const admin = options.admin;
   if (admin) {
     const auth: AuthDeps = { ...admin.auth, clock, logger };
-    // Every request learns who is asking (public routes serve previews to statisticians only).
-    app.use('*', sessionMiddleware(auth));
-    app.use('/api/admin/*', csrfMiddleware(auth));
+    mountAuth(app, auth);
     app.use('*', previewMiddleware(admin.publishing));
   }
 
   const routers: Router[] = [
-    healthRoutes({ clock, tiles }),
+    healthRoutes({ clock, tiles, readiness: options.readiness }),
     territoriesRoutes(),
     indicatorsRoutes({ clock }),
+    groupPortraitsRoutes({ aggregate }),
     portraitsRoutes(),
     aggregateRoutes({ aggregate }),
     // cadastre (routes/cadastre.ts): before tilesRoutes, whose /tiles/{build}/{layer}/… would take /tiles/cadastre/…

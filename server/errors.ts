@@ -41,6 +41,9 @@ export type ErrorCode =
   | 'compte_inconnu'
   | 'mot_de_passe_faible'
   | 'dernier_administrateur'
+  // operation (server/observability, server/db.ts)
+  | 'delai_depasse'
+  | 'service_indisponible'
   | 'erreur_interne';
 
 export class ApiError extends Error {

@@ -43,7 +43,8 @@ const MappingBody = z.object({
       values: z
         .array(z.object({ column: z.string().min(1).max(200), variable: z.string().regex(VARIABLE, 'nom de variable : lettres, chiffres, _') }))
         .min(1)
-        .max(50)
+        .max(50),
+      blank: z.enum(['secret', 'missing']).optional().meta({ description: 'Ce que signifie une cellule vide (défaut : secret)' })
     })
     .refine((m) => (m.yearColumn === undefined) !== (m.year === undefined), { message: 'une colonne d’année ou une année, pas les deux', path: ['year'] }),
   threshold: z.number().min(0).max(1e6),

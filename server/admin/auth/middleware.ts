@@ -1,3 +1,4 @@
+import type { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from '../../../etl/core/logger.ts';
 import { ApiError } from '../../errors.ts';
@@ -93,6 +94,18 @@ export function csrfMiddleware(deps: AuthDeps): MiddlewareHandler<AppEnv> {
 }
 
 /**
+ * Mounted on `/api/admin/*` before the routes: everything but the session itself (`GET`
+ * for the login token, `POST` to log in) needs a live session, checked before the request
+ * is parsed, so a visitor learns nothing from validation errors. Roles are the routes' own.
+ */
+export function sessionRequired(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.path !== '/api/admin/session') requireUser(c, 'statisticien');
+    return next();
+  };
+}
+
+/**
  * The account behind the request, or a 401 (anonymous, or session ended) / 403 (role too
  * low). An admin may do everything a statisticien does.
  */
@@ -106,4 +119,12 @@ export function requireUser(c: Ctx, role: Role): SessionUser {
     throw new ApiError(403, 'acces_refuse', 'Cette action est réservée aux administrateurs.');
   }
   return user;
+}
+
+/** The back office's middlewares, in order, as every app (and test app) mounts them. */
+export function mountAuth(app: Hono<AppEnv>, deps: AuthDeps): void {
+  // Every request learns who is asking (public routes serve previews to statisticians only).
+  app.use('*', sessionMiddleware(deps));
+  app.use('/api/admin/*', csrfMiddleware(deps));
+  app.use('/api/admin/*', sessionRequired());
 }

@@ -13,7 +13,7 @@ import type { AppEnv } from '../../routing.ts';
 import { adminAuthRoutes } from '../../routes/admin-auth.ts';
 import { type AdminStore, openAdminStore } from '../store.ts';
 import { type Role, createUser } from '../users.ts';
-import { type AuthDeps, csrfMiddleware, requireUser, sessionMiddleware } from './middleware.ts';
+import { type AuthDeps, mountAuth, requireUser } from './middleware.ts';
 import type { AuthOptions } from './settings.ts';
 
 export const START = new Date('2026-11-23T15:00:00Z');
@@ -40,8 +40,7 @@ export async function authHarness(options: AuthOptions = {}): Promise<Harness> {
   const deps: AuthDeps = { ...options, store, clock, logger };
 
   const app = new Hono<AppEnv>();
-  app.use('*', sessionMiddleware(deps));
-  app.use('/api/admin/*', csrfMiddleware(deps));
+  mountAuth(app, deps);
   const router = adminAuthRoutes(deps);
   app.route(router.prefix, router.app);
   // Stand-ins for a public route and for the publishing routes (requireUser 'statisticien').
@@ -126,6 +125,17 @@ export class Browser {
     const token = (body as { csrfToken?: unknown } | null)?.csrfToken;
     if (typeof token === 'string') this.csrfToken = token;
     return { status: res.status, body, headers: res.headers, setCookies, text };
+  }
+
+  /** POSTs raw bytes (an upload), with the cookies and CSRF token like any other request. */
+  async upload<T = Record<string, unknown>>(path: string, bytes: Uint8Array): Promise<Answer<T>> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length) };
+    if (this.cookies.size) headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.csrfToken) headers['X-CSRF-Token'] = this.csrfToken;
+    const res = await this.app.request(`${this.base}${path}`, { method: 'POST', headers, body: bytes as Uint8Array<ArrayBuffer> });
+    const text = await res.text();
+    this.received.push(text);
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers, setCookies: res.headers.getSetCookie(), text };
   }
 
   get<T = Record<string, unknown>>(path: string, options?: RequestOptions) {

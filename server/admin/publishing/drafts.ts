@@ -103,8 +103,25 @@ function originalPath(ctx: PublishingContext, id: string): string {
   return join(ctx.paths.uploads, id, 'original');
 }
 
-async function readTable(bytes: Uint8Array, filename: string, options?: ReadOptions): Promise<PartnerTable> {
-  return readPartnerTable(bytes, filename, options);
+// Each step of the wizard reads the upload again: parsed tables are kept for the last few
+// (upload, options) pairs, since a large XLSX takes seconds to parse.
+const TABLES_KEPT = 4;
+const parsedTables = new WeakMap<PublishingContext, Map<string, Promise<PartnerTable>>>();
+
+function cachedTable(ctx: PublishingContext, key: string, read: () => Promise<PartnerTable>): Promise<PartnerTable> {
+  let cache = parsedTables.get(ctx);
+  if (!cache) parsedTables.set(ctx, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const table = read();
+  cache.set(key, table);
+  table.catch(() => cache.delete(key));
+  while (cache.size > TABLES_KEPT) cache.delete(cache.keys().next().value as string);
+  return table;
 }
 
 function view(row: UploadRow, table: PartnerTable): UploadView {
@@ -130,10 +147,14 @@ function view(row: UploadRow, table: PartnerTable): UploadView {
   };
 }
 
-/** Step 1: reads the file (refusing what is not a table), keeps the original, records who sent it. */
+/**
+ * Step 1: reads the file (refusing what is not a table), keeps the original, records who sent
+ * it. Only the statistician's explicit reading choices are stored: detection runs again on
+ * each read, so choosing another sheet re-detects its header row.
+ */
 export async function storeUpload(ctx: PublishingContext, actor: Actor, filename: string, bytes: Uint8Array): Promise<UploadView> {
   const safeName = filename.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 200) || 'fichier';
-  const table = await readTable(bytes, safeName);
+  const table = await readPartnerTable(bytes, safeName);
   const id = newId('depot');
   const file = originalPath(ctx, id);
   mkdirSync(dirname(file), { recursive: true });
@@ -143,7 +164,7 @@ export async function storeUpload(ctx: PublishingContext, actor: Actor, filename
   await ctx.store.run(
     `INSERT INTO uploads (id, filename, bytes, sha256, format, uploaded_by, uploaded_at, options, mapping, report)
      VALUES ($id, $filename, $bytes, $sha256, $format, $by, CAST($at AS TIMESTAMP), $options, NULL, NULL)`,
-    { id, filename: safeName, bytes: bytes.length, sha256, format: table.format, by: actor.username, at: now, options: JSON.stringify(table.options) }
+    { id, filename: safeName, bytes: bytes.length, sha256, format: table.format, by: actor.username, at: now, options: '{}' }
   );
   await audit(ctx.store, ctx.clock, {
     username: actor.username,
@@ -161,7 +182,9 @@ async function uploadRow(ctx: PublishingContext, id: string): Promise<UploadRow>
 }
 
 async function loadTable(ctx: PublishingContext, row: UploadRow): Promise<PartnerTable> {
-  return readTable(readFileSync(originalPath(ctx, row.id)), row.filename, JSON.parse(row.options) as ReadOptions);
+  return cachedTable(ctx, `${row.id}:${row.options}`, () =>
+    readPartnerTable(readFileSync(originalPath(ctx, row.id)), row.filename, JSON.parse(row.options) as ReadOptions)
+  );
 }
 
 export async function getUpload(ctx: PublishingContext, id: string): Promise<UploadView> {
@@ -172,10 +195,11 @@ export async function getUpload(ctx: PublishingContext, id: string): Promise<Upl
 /** Step 1 bis: the statistician overrides what was detected (separator, decimal mark, encoding, header row, sheet). */
 export async function setReadOptions(ctx: PublishingContext, actor: Actor, id: string, options: ReadOptions): Promise<UploadView> {
   const row = await uploadRow(ctx, id);
-  const merged = { ...(JSON.parse(row.options) as ReadOptions), ...options };
-  const table = await readTable(readFileSync(originalPath(ctx, id)), row.filename, merged);
-  await ctx.store.run(`UPDATE uploads SET options = $options, report = NULL WHERE id = $id`, { id, options: JSON.stringify(table.options) });
-  await audit(ctx.store, ctx.clock, { username: actor.username, action: 'depot_options', target: id, details: JSON.stringify(table.options) });
+  const explicit = { ...(JSON.parse(row.options) as ReadOptions), ...options };
+  const stored = JSON.stringify(explicit);
+  const table = await cachedTable(ctx, `${id}:${stored}`, () => readPartnerTable(readFileSync(originalPath(ctx, id)), row.filename, explicit));
+  await ctx.store.run(`UPDATE uploads SET options = $options, report = NULL WHERE id = $id`, { id, options: stored });
+  await audit(ctx.store, ctx.clock, { username: actor.username, action: 'depot_options', target: id, details: stored });
   return view(await uploadRow(ctx, id), table);
 }
 

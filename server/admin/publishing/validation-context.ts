@@ -17,13 +17,16 @@ export async function validationContext(build: Build, extra: Extra): Promise<Val
       commune: string | null;
       ept: string | null;
       departement: string | null;
+      region: string | null;
       former_codes: string[];
     }>(
-      `SELECT level, code, name, search_name, commune, ept, departement, former_codes FROM territories
+      `SELECT level, code, name, search_name, commune, ept, departement, region, former_codes FROM territories
        WHERE level IN ('iris', 'commune', 'ept', 'departement', 'region') ORDER BY level, code`
     )
   );
   const formerCodes: ValidationContext['formerCodes'] = new Map();
+  // The COG package lists former codes without the date of the merge: `since` is the build's
+  // COG vintage, the first in which we know the code is gone.
   const cogYear = Number(build.info.cog_vintage) || new Date().getFullYear();
   for (const r of rows) {
     if (r.level !== 'commune') continue;
@@ -39,7 +42,8 @@ export async function validationContext(build: Build, extra: Extra): Promise<Val
       searchName: r.search_name,
       ...(r.commune ? { commune: r.commune } : {}),
       ...(r.ept ? { ept: r.ept } : {}),
-      ...(r.departement ? { departement: r.departement } : {})
+      ...(r.departement ? { departement: r.departement } : {}),
+      ...(r.region ? { region: r.region } : {})
     })),
     formerCodes,
     ...extra
