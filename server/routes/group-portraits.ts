@@ -16,9 +16,9 @@ import {
 import { communeCount, communes } from '../queries/territories.ts';
 import { type ContributionRow, type KeyedValueRow, secrecyBlocks, valuesOf } from '../queries/values.ts';
 import { Router } from '../routing.ts';
-import { SourceSchema, StatusSchema, TerritoryRefSchema, ValueFieldsSchema, type ValueFields, publicValue } from '../schemas.ts';
+import { TerritoryRefSchema, type ValueFields, publicValue } from '../schemas.ts';
 import { definitionOf, groupValue } from './aggregate.ts';
-import { TerritoryDetailSchema } from './territories.ts';
+import { PortraitIndicatorSchema, PortraitSchema } from './portraits.ts';
 
 export const GROUP_LEVEL = 'groupe';
 export const GROUP_LEVEL_LABEL = 'Groupe de communes';
@@ -28,32 +28,14 @@ export const MAX_NAME_LENGTH = 80;
 const MAX_CODES = 40_000;
 const CODE = /^(\d{5}|2[AB]\d{3})$/;
 
-// The shape of GET /api/portraits/{level}/{code} (routes/portraits.ts, which does not export it), plus the group's own fields.
-const GroupIndicatorSchema = z.object({
-  id: z.string(),
-  label: z.string(),
-  shortLabel: z.string(),
-  theme: z.string(),
-  unit: z.string(),
-  kind: z.string(),
-  decimals: z.number().int(),
-  year: z.number().int().nullable(),
-  source: SourceSchema.nullable(),
-  provenance: z.string().nullable(),
-  value: ValueFieldsSchema,
-  comparisons: z.array(TerritoryRefSchema.extend(ValueFieldsSchema.shape)),
-  history: z.array(z.object({ year: z.number().int(), value: z.number().nullable(), status: StatusSchema }))
-});
-
-const GroupPortraitSchema = z.object({
-  territory: TerritoryDetailSchema,
+// The shape of GET /api/portraits/{level}/{code}, plus the group's own fields.
+const GroupPortraitSchema = PortraitSchema.extend({
   comparisons: z.array(TerritoryRefSchema).meta({ description: 'EPT commun, département(s), région(s)' }),
-  indicators: z.array(GroupIndicatorSchema),
   communes: z.array(z.object({ code: z.string(), name: z.string(), ept: z.string().nullable(), departement: z.string().nullable() })),
   notes: z.array(z.string()).meta({ description: 'Conversions d’anciens codes de communes' })
 });
 type GroupPortrait = z.infer<typeof GroupPortraitSchema>;
-type GroupIndicator = z.infer<typeof GroupIndicatorSchema>;
+type GroupIndicator = z.infer<typeof PortraitIndicatorSchema>;
 
 const GroupQuery = z.object({
   communes: z
