@@ -7,7 +7,7 @@ import { CodeParam, LevelParam, SourceSchema, StatusSchema, TerritoryRefSchema, 
 import { resolveTerritory } from './lookup.ts';
 import { TerritoryDetailSchema, territoryDetail } from './territories.ts';
 
-const PortraitIndicatorSchema = z.object({
+export const PortraitIndicatorSchema = z.object({
   id: z.string(),
   label: z.string(),
   shortLabel: z.string(),
@@ -23,7 +23,7 @@ const PortraitIndicatorSchema = z.object({
   history: z.array(z.object({ year: z.number().int(), value: z.number().nullable(), status: StatusSchema }))
 });
 
-const PortraitSchema = z.object({
+export const PortraitSchema = z.object({
   territory: TerritoryDetailSchema,
   comparisons: z.array(TerritoryRefSchema).meta({ description: 'Territoires de comparaison, du plus proche au plus large' }),
   indicators: z.array(PortraitIndicatorSchema)
