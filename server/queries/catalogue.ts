@@ -8,6 +8,8 @@ export interface Level {
   labelPlural: string;
   rank: number;
   kind: 'admin' | 'zoning';
+  /** A zoning shipped as demonstration data, not an official partition. */
+  example: boolean;
   minZoom: number;
   maxZoom: number;
 }
@@ -23,7 +25,11 @@ export function levels(build: Build): Promise<Map<string, Level>> {
       kind: string;
       min_zoom: number;
       max_zoom: number;
-    }>('SELECT id, label, label_plural, rank, kind, min_zoom, max_zoom FROM levels ORDER BY rank, kind, id');
+      example: boolean;
+    }>(
+      `SELECT l.id, l.label, l.label_plural, l.rank, l.kind, l.min_zoom, l.max_zoom, coalesce(z.example, false) AS example
+       FROM levels l LEFT JOIN zonings z ON z.id = l.id ORDER BY l.rank, l.kind, l.id`
+    );
     return new Map(
       rows.map((r) => [
         r.id,
@@ -33,6 +39,7 @@ export function levels(build: Build): Promise<Map<string, Level>> {
           labelPlural: r.label_plural,
           rank: r.rank,
           kind: r.kind === 'zoning' ? 'zoning' : 'admin',
+          example: r.example,
           minZoom: r.min_zoom,
           maxZoom: r.max_zoom
         } satisfies Level

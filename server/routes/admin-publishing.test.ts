@@ -298,6 +298,10 @@ describe('publishing a zoning', () => {
     const job = await stat.post<{ job: Job }>('/api/admin/zonings/secteurs-test/publish', {});
     await finished(stat, job.body.job);
     expect(await levels()).toContain('secteurs-test');
+    // Demonstration data says so wherever the level is offered.
+    const listed = (await visitor.get<{ levels: { id: string; example: boolean }[] }>('/api/levels')).body.levels;
+    expect(listed.find((l) => l.id === 'secteurs-test')?.example).toBe(true);
+    expect(listed.find((l) => l.id === 'commune')?.example).toBe(false);
     const values = await visitor.get<{ values: { code: string; value: number | null }[] }>('/api/indicators/population-municipale/values?level=secteurs-test');
     expect(values.body.values).toHaveLength(3);
 

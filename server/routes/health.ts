@@ -27,6 +27,7 @@ const LevelsSchema = z.object({
       labelPlural: z.string(),
       rank: z.number().int(),
       kind: z.enum(['admin', 'zoning']),
+      example: z.boolean().meta({ description: 'Zonage de démonstration, pas un découpage officiel' }),
       minZoom: z.number().int(),
       maxZoom: z.number().int()
     })

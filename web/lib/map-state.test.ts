@@ -26,6 +26,7 @@ const levels: Level[] = ['iris', 'commune', 'ept', 'departement', 'region'].map(
   labelPlural: id,
   rank,
   kind: 'admin',
+  example: false,
   minZoom: 0,
   maxZoom: 22
 }));

@@ -16,6 +16,8 @@ export interface Level {
   labelPlural: string;
   rank: number;
   kind: 'admin' | 'zoning';
+  /** A zoning shipped as demonstration data, not an official partition. */
+  example: boolean;
   minZoom: number;
   maxZoom: number;
 }

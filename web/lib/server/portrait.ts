@@ -108,5 +108,5 @@ export async function loadPortraitMaps(fetch: Fetch, portrait: Portrait, chosen:
   };
 
   const [s, c] = await Promise.all([situation(), children()]);
-  return { situation: s, children: c, levelMinZoom: levelOf(t.level)?.minZoom ?? 0, isZoning: levelOf(t.level)?.kind === 'zoning' };
+  return { situation: s, children: c, levelMinZoom: levelOf(t.level)?.minZoom ?? 0, isExample: levelOf(t.level)?.example === true };
 }
