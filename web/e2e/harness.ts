@@ -54,12 +54,20 @@ export interface Portal {
   stop(): Promise<void>;
 }
 
+export interface PortalOptions {
+  /** The back office's writable data dir (`serve.ts --data-dir`); a fresh temporary one by default. */
+  dataDir?: string;
+  /** Extra environment for the server (e.g. `OBS_MIRROR` for the builds publication runs). */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** The real server (web/e2e/serve.ts) in a child process, as in production. */
-export function startPortal(dbPath: string): Promise<Portal> {
+export function startPortal(dbPath: string, options: PortalOptions = {}): Promise<Portal> {
   return new Promise((resolvePromise, reject) => {
-    const child: ChildProcess = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'web/e2e/serve.ts'), dbPath], {
+    const args = [join(repoRoot, 'web/e2e/serve.ts'), dbPath, ...(options.dataDir ? ['--data-dir', options.dataDir] : [])];
+    const child: ChildProcess = spawn(join(repoRoot, 'node_modules/.bin/tsx'), args, {
       cwd: repoRoot,
-      env: { ...process.env, NODE_ENV: 'production' },
+      env: { ...process.env, ...options.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe']
     });
     let out = '';
@@ -115,11 +123,14 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-/** The test database, the built app served by one process, and Chromium: what every browser test starts from. */
-export async function openPortal(): Promise<{ portal: Portal; browser: Browser }> {
-  const dbPath = process.env.OBS_E2E_DB || testDbPath();
+/**
+ * The test database (or `dbPath`), the built app served by one process, and Chromium: what
+ * every browser test starts from.
+ */
+export async function openPortal(options: PortalOptions & { dbPath?: string } = {}): Promise<{ portal: Portal; browser: Browser }> {
+  const dbPath = options.dbPath ?? (process.env.OBS_E2E_DB || testDbPath());
   await ensureWebBuild();
-  const [portal, browser] = await Promise.all([startPortal(dbPath), launchBrowser()]);
+  const [portal, browser] = await Promise.all([startPortal(dbPath, options), launchBrowser()]);
   return { portal, browser };
 }
 
