@@ -21,6 +21,8 @@ export const handle: Handle = async ({ event, resolve }) => {
     return api.fetch(event.request);
   }
   const response = await resolve(event);
+  // A page rendered on a draft's preview build is a statistician's alone: never cached.
+  if (event.cookies.get('obs_apercu')) response.headers.set('Cache-Control', 'private, no-store');
   response.headers.set('X-Content-Type-Options', 'nosniff');
   response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
   return response;

@@ -63,7 +63,7 @@ export function parseZoningCsv(
     if (!commune) {
       throw new InputError({ file, line, column: 1, expected: 'un code commune INSEE (5 caractères) connu du COG', found: published });
     }
-    if (commune !== published) notes.push(`ligne ${line} : ${published} converti en ${commune} (COG ${cog.vintage})`);
+    if (commune !== published) notes.push(`ligne ${line} : ${published} converti en ${commune} (${cog.communes.get(commune)?.name ?? commune}, COG ${cog.vintage})`);
     if (!groupCode) throw new InputError({ file, line, column: 2, expected: 'un code de groupe non vide', found: row.cells.join(sep) });
     const before = seen.get(commune);
     if (before !== undefined) {

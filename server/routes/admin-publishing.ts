@@ -230,7 +230,7 @@ export function adminPublishingRoutes(ctx: PublishingContext): Router {
     '/zonings/csv',
     {
       summary: 'Lire un fichier de zonage',
-      description: 'Corps : CSV `commune;groupe;nom du groupe` (en-tête obligatoire). Renvoie les communes lues, sans rien enregistrer ; chaque commune au plus une fois, anciens codes convertis.',
+      description: 'Corps : CSV `commune;groupe;nom du groupe` (en-tête obligatoire). Renvoie les communes lues et les conversions d’anciens codes (`notes`), sans rien enregistrer ; chaque commune au plus une fois.',
       query: z.object({ filename: z.string().min(1).max(255).default('zonage.csv') })
     },
     async (c, { query }) => {
@@ -238,7 +238,7 @@ export function adminPublishingRoutes(ctx: PublishingContext): Router {
       const bytes = await readUpload(c);
       const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
       noStore(c);
-      return c.json({ members: await asFileError(async () => membersFromCsv(text, query.filename)) });
+      return c.json(await asFileError(async () => membersFromCsv(text, query.filename)));
     }
   );
 

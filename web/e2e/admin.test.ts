@@ -299,7 +299,7 @@ describe.skipIf(!hasChromium)('espace statisticiens dans Chromium', () => {
     await page.locator('[role="status"]', { hasText: 'lu : 3 communes en 2 groupes' }).waitFor();
     expect(await page.inputValue('#commune-93066')).toBe('S');
     expect(await inGroup('S')).toBe(1);
-    expect(await page.textContent('.checks')).toMatch(/Groupe S : ancien code du fichier converti\s+au code officiel géographique en vigueur : 93059 → Saint-Denis/);
+    expect(await page.textContent('.checks')).toMatch(/93059 converti en 93066 \(Saint-Denis, COG \d{4}\)/);
     await page.click('button:has-text("Enregistrer le brouillon")');
     await page.locator('[role="status"]', { hasText: 'enregistré (brouillon)' }).waitFor();
 

@@ -68,10 +68,11 @@ function csvOf(members: ZoningBody['members']): string {
 }
 
 /** Reads `commune;groupe;nom du groupe` (the format the ETL reads) into members. */
-export function membersFromCsv(text: string, file: string): ZoningBody['members'] {
+export function membersFromCsv(text: string, file: string): { members: ZoningBody['members']; notes: string[] } {
   const cog = loadCog();
-  const { zoning } = parseZoningCsv(file, text, cog, { id: 'depot', label: 'dépôt', description: '', example: false, published: true });
-  return [...zoning.groups.values()].flatMap((g) => g.communes.map((commune) => ({ commune, group: g.code, groupName: g.name })));
+  const { zoning, notes } = parseZoningCsv(file, text, cog, { id: 'depot', label: 'dépôt', description: '', example: false, published: true });
+  const members = [...zoning.groups.values()].flatMap((g) => g.communes.map((commune) => ({ commune, group: g.code, groupName: g.name })));
+  return { members, notes };
 }
 
 function check(body: Pick<ZoningBody, 'id' | 'label' | 'members'> & { labelPlural?: string | undefined; description: string; example: boolean }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addGroup, assign, checks, colorsByCommune, communesOf, conversions, emptyDraft, fromMembers, groupColor, groupProblem, removeGroup, toMembers, toggle, zoningId } from './zoning.ts';
+import { addGroup, assign, checks, colorsByCommune, communesOf, emptyDraft, fromMembers, groupColor, groupProblem, removeGroup, toMembers, toggle, zoningId } from './zoning.ts';
 
 const twoGroups = () => addGroup(addGroup(emptyDraft(), 'B1', 'Bassin nord'), 'B2', 'Bassin sud');
 
@@ -63,19 +63,5 @@ describe('zoning editor model', () => {
     expect(zoningId('2025 : secteurs')).toBe('zonage-2025-secteurs');
     expect(zoningId('x'.repeat(60))).toHaveLength(41);
     expect(zoningId('  ')).toBe('');
-  });
-
-  it('finds the codes the server converted while reading a file', () => {
-    const csv = '\uFEFFcommune;bassin;nom du bassin\r\n93010;N;Nord\r\n93059;S;Sud\r\n"93066";S;Sud\r\n93048;N;Nord\r\n';
-    const members = [
-      { commune: '93010', group: 'N', groupName: 'Nord' },
-      { commune: '93048', group: 'N', groupName: 'Nord' },
-      { commune: '93066', group: 'S', groupName: 'Sud' }
-    ];
-    expect(conversions(csv, members)).toEqual([{ group: 'S', from: ['93059'], to: [] }]);
-    expect(conversions('commune,groupe,nom\n93059,S,Sud\n', [{ commune: '93066', group: 'S', groupName: 'Sud' }])).toEqual([
-      { group: 'S', from: ['93059'], to: ['93066'] }
-    ]);
-    expect(conversions('commune;groupe;nom\n93010;N;Nord\n', [{ commune: '93010', group: 'N', groupName: 'Nord' }])).toEqual([]);
   });
 });

@@ -134,26 +134,3 @@ export function zoningId(label: string): string {
   if (!s) return '';
   return /^[a-z]/.test(s) ? s : `zonage-${s}`.slice(0, 41).replace(/-+$/, '');
 }
-
-/**
- * What the server changed while reading a zoning file: codes of the file it replaced by
- * current ones (93059 → 93066), group by group. `POST /api/admin/zonings/csv` answers
- * the converted members only, so the editor compares them with the file it sent.
- */
-export function conversions(csv: string, members: readonly ZoningMember[]): { group: string; from: string[]; to: string[] }[] {
-  const lines = csv.replace(/^\uFEFF/, '').split(/\r?\n/).slice(1);
-  const sent = new Map<string, Set<string>>();
-  for (const line of lines) {
-    const [commune, group] = line.split(line.includes(';') ? ';' : ',').map((c) => c.trim().replace(/^"|"$/g, ''));
-    if (!commune || !group) continue;
-    sent.set(group, (sent.get(group) ?? new Set()).add(commune));
-  }
-  const out: { group: string; from: string[]; to: string[] }[] = [];
-  for (const [group, codes] of sent) {
-    const got = new Set(members.filter((m) => m.group === group).map((m) => m.commune));
-    const from = [...codes].filter((c) => !got.has(c)).sort();
-    const to = [...got].filter((c) => !codes.has(c)).sort();
-    if (from.length || to.length) out.push({ group, from, to });
-  }
-  return out;
-}
