@@ -1,5 +1,5 @@
-import { open, readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { open, readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import {
   BOOLEAN,
   DOUBLE,
@@ -14,6 +14,7 @@ import {
   listValue
 } from '@duckdb/node-api';
 import type { Logger } from '../etl/core/logger.ts';
+import { ApiError } from './errors.ts';
 
 export type SqlParam = string | number | boolean | null | readonly string[];
 export type SqlParams = Readonly<Record<string, SqlParam>>;
@@ -56,6 +57,23 @@ export interface OpenDbOptions {
   /** Connections per build; each runs one statement at a time. */
   connections?: number;
   logger?: Logger;
+  /** A statement running longer is interrupted and fails with `QueryTimeoutError`; 0 never. */
+  queryTimeoutMs?: number;
+  /**
+   * Folder of earlier builds (`data/builds`). When `path` cannot be opened (a truncated or
+   * corrupted file, a link to nothing), the newest `*.duckdb` there that passes the checks of
+   * `openBuild` is served instead and the failure is logged as an error.
+   */
+  fallbackDir?: string;
+}
+
+/** A statement interrupted at its time limit: the API answers 503 `delai_depasse`. */
+export class QueryTimeoutError extends ApiError {
+  constructor(timeoutMs: number, cause: unknown) {
+    super(503, 'delai_depasse', `La requête a dépassé le délai de ${timeoutMs} ms et a été interrompue. Réessayez, ou restreignez-la (niveau, territoire, indicateurs).`);
+    this.name = 'QueryTimeoutError';
+    this.cause = cause;
+  }
 }
 
 /**
@@ -65,19 +83,30 @@ export interface OpenDbOptions {
 export async function openDb(path: string, options: OpenDbOptions = {}): Promise<Db> {
   const connections = options.connections ?? 4;
   const logger = options.logger;
-  let current = await openBuild(await resolveBuildFile(path), connections);
+  const openTarget = (target: BuildFile) => openBuild(target, connections, options.queryTimeoutMs);
+  let current = await openFirst(path, openTarget, options);
   let reloading: Promise<boolean> | null = null;
   let closed = false;
+  let lastFailure: string | null = null;
 
   async function doReload(): Promise<boolean> {
-    const target = await resolveBuildFile(path);
-    if (target.identity === current.identity) return false;
-    const next = await openBuild(target, connections);
-    const previous = current;
-    current = next;
-    previous.retire();
-    logger?.info(`base : passage du build ${previous.id} au build ${next.id}`);
-    return true;
+    try {
+      const target = await resolveBuildFile(path);
+      if (target.identity === current.identity) return false;
+      const next = await openTarget(target);
+      const previous = current;
+      current = next;
+      lastFailure = null;
+      previous.retire();
+      logger?.info(`base : passage du build ${previous.id} au build ${next.id}`);
+      return true;
+    } catch (e) {
+      // A broken target stays broken until the next build replaces it: reported once, not at every poll.
+      const failure = e instanceof Error ? e.message : String(e);
+      if (failure === lastFailure) return false;
+      lastFailure = failure;
+      throw e;
+    }
   }
 
   return {
@@ -102,26 +131,79 @@ export async function openDb(path: string, options: OpenDbOptions = {}): Promise
   };
 }
 
+/** `path`, else (with `fallbackDir`) the newest earlier build that opens; the error names every file tried. */
+async function openFirst(path: string, openTarget: (target: BuildFile) => Promise<OpenedBuild>, options: OpenDbOptions): Promise<OpenedBuild> {
+  let failure: Error;
+  try {
+    return await openTarget(await resolveBuildFile(path));
+  } catch (e) {
+    if (!options.fallbackDir) throw e;
+    failure = e instanceof Error ? e : new Error(String(e));
+  }
+  const dir = options.fallbackDir;
+  const broken = await realpath(path).catch(() => null);
+  const tried: string[] = [];
+  for (const file of await earlierBuilds(dir)) {
+    if (file === broken) continue;
+    try {
+      const build = await openTarget(await buildFile(file));
+      options.logger?.error(
+        `${failure.message}. Repli sur le build précédent ${build.id} (${file}), en service jusqu'à la prochaine construction réussie.`
+      );
+      return build;
+    } catch (e) {
+      tried.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  const none = tried.length ? `aucun build précédent utilisable dans ${dir} (${tried.join(' ; ')})` : `aucun build précédent dans ${dir}`;
+  throw new Error(`${failure.message} ; ${none}. Reconstruisez la base avec « npm run etl ».`, { cause: failure });
+}
+
+/** Finished builds of a folder (`<id>.duckdb`, never a `.partial`), newest first. */
+async function earlierBuilds(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const found: { file: string; mtimeMs: number }[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.duckdb')) continue;
+    const file = join(dir, name);
+    const s = await stat(file).catch(() => null);
+    if (s?.isFile()) found.push({ file: await realpath(file), mtimeMs: s.mtimeMs });
+  }
+  return found.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.file < b.file ? 1 : -1)).map((f) => f.file);
+}
+
 interface BuildFile {
   file: string;
   /** Changes when the file is replaced, even at the same path (copy then rename). */
   identity: string;
+  size: number;
 }
 
 const DUCKDB_MAGIC = 'DUCK';
+/** A pointer file holds one relative path; anything larger is a damaged database, not a pointer. */
+const POINTER_MAX_BYTES = 4096;
 
 async function resolveBuildFile(path: string): Promise<BuildFile> {
-  let file = await realpath(path).catch((cause: unknown) => {
-    throw new Error(`Base introuvable : ${path}`, { cause });
+  let file = await realpath(path).catch(async (cause: unknown) => {
+    const link = await readlink(path).catch(() => null);
+    throw new Error(`Base introuvable : ${path}${link === null ? '' : ` (lien vers ${link}, absent)`}`, { cause });
   });
   if (!(await isDuckDbFile(file))) {
-    const pointed = (await readFile(file, 'utf8')).trim();
+    const { size } = await stat(file);
+    const pointed = size <= POINTER_MAX_BYTES ? (await readFile(file, 'utf8')).trim() : '';
+    if (!pointed || [...pointed].some((ch) => ch < ' ' || ch === '\ufffd')) {
+      throw new Error(`Base illisible : ${file} n'est ni une base DuckDB (pas de signature « DUCK ») ni un fichier pointeur (${size} octets)`);
+    }
     file = await realpath(resolve(dirname(file), pointed)).catch((cause: unknown) => {
       throw new Error(`Le fichier pointeur ${path} désigne ${pointed}, introuvable`, { cause });
     });
   }
+  return buildFile(file);
+}
+
+async function buildFile(file: string): Promise<BuildFile> {
   const s = await stat(file);
-  return { file, identity: `${file}:${s.ino}:${s.mtimeMs}:${s.size}` };
+  return { file, identity: `${file}:${s.ino}:${s.mtimeMs}:${s.size}`, size: s.size };
 }
 
 /** DuckDB files carry "DUCK" at byte 8 of their header. */
@@ -149,8 +231,10 @@ interface OpenedBuild extends Build {
   retire(): void;
 }
 
-async function openBuild(target: BuildFile, connectionCount: number): Promise<OpenedBuild> {
-  const instance = await DuckDBInstance.create(target.file, { access_mode: 'READ_ONLY' });
+async function openBuild(target: BuildFile, connectionCount: number, queryTimeoutMs = 0): Promise<OpenedBuild> {
+  const instance = await DuckDBInstance.create(target.file, { access_mode: 'READ_ONLY' }).catch((cause: unknown) => {
+    throw new Error(`Base illisible : ${target.file} (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+  });
   const pool: PooledConnection[] = [];
   for (let i = 0; i < connectionCount; i++) {
     pool.push({ connection: await instance.connect(), prepared: new Map(), tail: Promise.resolve(), pending: 0 });
@@ -178,7 +262,7 @@ async function openBuild(target: BuildFile, connectionCount: number): Promise<Op
     for (const p of pool) if (p.pending < chosen.pending) chosen = p;
     const slot = chosen;
     slot.pending++;
-    const run = slot.tail.then(() => execute<T>(slot, sql, params));
+    const run = slot.tail.then(() => execute<T>(slot, sql, params, queryTimeoutMs));
     slot.tail = run.then(
       () => undefined,
       () => undefined
@@ -188,11 +272,14 @@ async function openBuild(target: BuildFile, connectionCount: number): Promise<Op
     });
   }
 
-  const info = Object.fromEntries(
-    (await all<{ key: string; value: string }>('SELECT key, value FROM build_info')).map((r) => [r.key, r.value])
-  );
-  const id = info.build_id;
-  if (!id) throw new Error(`${target.file} : build_info ne contient pas de build_id`);
+  let info: Record<string, string>;
+  try {
+    info = await checkBuild(target, all);
+  } catch (e) {
+    closeNow();
+    throw e;
+  }
+  const id = info.build_id as string;
 
   const build: OpenedBuild = {
     id,
@@ -234,7 +321,45 @@ async function openBuild(target: BuildFile, connectionCount: number): Promise<Op
   return build;
 }
 
-async function execute<T>(slot: PooledConnection, sql: string, params: SqlParams): Promise<T[]> {
+/**
+ * Cheap checks before a build is served: DuckDB opens a truncated file and answers until a
+ * query reaches a missing block, so the file must be as long as its header says, and
+ * `build_info` must name the build.
+ */
+async function checkBuild(
+  target: BuildFile,
+  all: <T extends object>(sql: string, params?: SqlParams) => Promise<T[]>
+): Promise<Record<string, string>> {
+  const illegible = (why: string) => new Error(`Base illisible : ${target.file} (${why})`);
+  const [blocks] = await all<{ block_size: number; total_blocks: number }>(
+    'SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = current_database()'
+  ).catch((cause: unknown) => {
+    throw illegible(cause instanceof Error ? cause.message : String(cause));
+  });
+  // DuckDB's layout: three 4 KiB headers, then every block at full size.
+  const expected = blocks ? 3 * 4096 + blocks.total_blocks * blocks.block_size : 0;
+  if (target.size < expected) {
+    throw illegible(`fichier tronqué : ${target.size} octets, au moins ${expected} attendus d'après son en-tête`);
+  }
+  const rows = await all<{ key: string; value: string }>('SELECT key, value FROM build_info').catch((cause: unknown) => {
+    throw illegible(cause instanceof Error ? cause.message : String(cause));
+  });
+  const info = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  if (!info.build_id) throw illegible('build_info ne contient pas de build_id');
+  return info;
+}
+
+async function execute<T>(slot: PooledConnection, sql: string, params: SqlParams, timeoutMs: number): Promise<T[]> {
+  // The timer starts when the statement does, not while it queues behind others on its
+  // connection, and interrupts that connection only: its one running statement is this one.
+  let timedOut = false;
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          slot.connection.interrupt();
+        }, timeoutMs)
+      : undefined;
   try {
     let statement = slot.prepared.get(sql);
     if (!statement) {
@@ -246,8 +371,11 @@ async function execute<T>(slot: PooledConnection, sql: string, params: SqlParams
     const reader = await statement.runAndReadAll();
     return rowObjects(reader.columnNames(), reader.getColumnsJS()) as T[];
   } catch (cause) {
+    if (timedOut) throw new QueryTimeoutError(timeoutMs, cause);
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new Error(`Requête DuckDB en échec : ${message}\n${sql.trim()}`, { cause });
+  } finally {
+    clearTimeout(timer);
   }
 }
 

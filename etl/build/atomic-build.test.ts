@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError, ValidationError } from '../core/errors.ts';
 import { memoryLogger } from '../core/logger.ts';
 import { repoRoot } from '../core/paths.ts';
+import { openDb } from '../db/duckdb.ts';
 import { runBuild } from '../pipeline.ts';
+import { buildStore, currentBuildPath, finalPath, partialPath, prepareStore, pruneBuilds, publishBuild, removePartials } from './store.ts';
 import { mirrorFile } from '../testing/mirror.ts';
 import { dataDirWithBuild, makeMirror } from '../testing/temp-mirror.ts';
 import { testDbPath } from '../testing/test-db.ts';
@@ -143,5 +146,81 @@ describe('a failed build leaves the previous database serving', () => {
     await expect(runBuild({ dataDir, mirror: makeMirror(), indicatorsDir: dir, logger: memoryLogger(), offline: true })).rejects.toThrow(
       ValidationError
     );
+  });
+});
+
+describe('what a build killed at any point leaves behind', () => {
+  /** The build id a DuckDB file holds. */
+  async function idOf(file: string): Promise<string> {
+    const db = await openDb(file, { readOnly: true });
+    try {
+      const reader = await db.conn.runAndReadAll("SELECT value FROM build_info WHERE key = 'build_id'");
+      return String(reader.getRows()[0]?.[0]);
+    } finally {
+      db.close();
+    }
+  }
+
+  it('removes every leftover, DuckDB’s write-ahead log and spill folder included, and never a finished build', () => {
+    const { dataDir, buildFile } = dataDirWithBuild(testDbPath());
+    const store = buildStore(dataDir);
+    const partial = partialPath(store, '20261201T000000Z-aaaaaa');
+    writeFileSync(partial, 'partiel');
+    writeFileSync(`${partial}.wal`, 'journal');
+    // DuckDB spills sorts past its memory limit into `<file>.tmp/`: a folder, which a plain rmSync refuses
+    mkdirSync(`${partial}.tmp`);
+    writeFileSync(join(`${partial}.tmp`, 'duckdb_temp_storage-0.tmp'), 'x');
+    symlinkSync('20261201T000000Z-aaaaaa.duckdb', join(store.buildsDir, '20261201T000000Z-aaaaaa.tmp-link'));
+    expect(removePartials(store).sort()).toEqual([
+      '20261201T000000Z-aaaaaa.duckdb.partial',
+      '20261201T000000Z-aaaaaa.duckdb.partial.tmp',
+      '20261201T000000Z-aaaaaa.duckdb.partial.wal',
+      '20261201T000000Z-aaaaaa.tmp-link'
+    ]);
+    expect(readdirSync(store.buildsDir)).toEqual(['20260101T000000Z-previous.duckdb']);
+    expect(currentBuildPath(store)).toBe(buildFile);
+  });
+
+  it('leaves the link on a finished build at every step of a publication', async () => {
+    const { dataDir, buildFile } = dataDirWithBuild(testDbPath());
+    const store = buildStore(dataDir);
+    const id = '20261202T000000Z-bbbbbb';
+    const partial = partialPath(store, id);
+    const expectServed = async (file: string) => {
+      expect(currentBuildPath(store)).toBe(file);
+      expect(await idOf(realpathSync(store.currentLink))).toBe(await idOf(file));
+    };
+    // the steps of publishBuild, each a state a kill can leave: written, renamed, temporary link made, link swapped
+    copyFileSync(buildFile, partial);
+    await expectServed(buildFile);
+    renameSync(partial, finalPath(store, id));
+    await expectServed(buildFile);
+    const tmpLink = join(store.buildsDir, `${id}.tmp-link`);
+    symlinkSync(relative(dataDir, finalPath(store, id)), tmpLink);
+    await expectServed(buildFile);
+    expect(removePartials(store)).toEqual([`${id}.tmp-link`]);
+    await expectServed(buildFile);
+    // a publication from there (the next build) completes the swap
+    copyFileSync(buildFile, partial);
+    expect(publishBuild(store, id)).toBe(finalPath(store, id));
+    await expectServed(finalPath(store, id));
+    expect(readdirSync(store.buildsDir).sort()).toEqual(['20260101T000000Z-previous.duckdb', `${id}.duckdb`]);
+  });
+
+  it('never prunes the current build, even the oldest one behind a link written with another path', () => {
+    const real = mkdtempSync(join(tmpdir(), 'obs-prune-'));
+    const alias = `${real}-alias`;
+    symlinkSync(real, alias);
+    const store = buildStore(alias);
+    prepareStore(store);
+    const names = ['20260101T000000Z-aaaaaa', '20260201T000000Z-bbbbbb', '20260301T000000Z-cccccc', '20260401T000000Z-dddddd'];
+    names.forEach((n, i) => {
+      writeFileSync(finalPath(store, n), n);
+      utimesSync(finalPath(store, n), 1_800_000_000 + i * 60, 1_800_000_000 + i * 60);
+    });
+    // the current build is the oldest, linked by its real path rather than through the alias
+    symlinkSync(join(real, 'builds', `${names[0]}.duckdb`), store.currentLink);
+    expect(pruneBuilds(store, 1).sort()).toEqual([`${names[1]}.duckdb`, `${names[2]}.duckdb`]);
+    expect(readdirSync(store.buildsDir).sort()).toEqual([`${names[0]}.duckdb`, `${names[3]}.duckdb`]);
   });
 });

@@ -1,13 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, lstatSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync
+} from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 
 /**
  * Where builds live. Every build is written to `builds/<id>.duckdb.partial`, validated,
  * renamed to `builds/<id>.duckdb`, then `observatoire.duckdb` — a symbolic link — is
  * replaced by a rename, which POSIX makes atomic: a reader sees the old build or the
- * new one, never a half-written file. An interrupted build leaves only a `.partial`
- * file that the next build removes.
+ * new one, never a half-written file. A build killed at any point (`kill -9`, power cut)
+ * leaves the previous link in place, or the new one pointing at a complete file; its
+ * leftovers (`.partial`, DuckDB's `.partial.wal` and `.partial.tmp/`, `.tmp-link`) are
+ * removed by the next build.
  */
 export interface BuildStore {
   dataDir: string;
@@ -35,15 +51,25 @@ export function finalPath(store: BuildStore, id: string): string {
   return join(store.buildsDir, `${id}.duckdb`);
 }
 
+/** True for what an interrupted build leaves behind, never for a finished build. */
+export function isLeftover(name: string): boolean {
+  return name.includes('.partial') || name.endsWith('.tmp-link');
+}
+
+/** Removes a partial build with DuckDB's companions: its write-ahead log and its spill folder. */
+export function discardPartial(partial: string): void {
+  for (const f of [partial, `${partial}.wal`, `${partial}.tmp`]) rmSync(f, { force: true, recursive: true });
+}
+
 /** Removes leftovers of interrupted builds (never a finished build). */
 export function removePartials(store: BuildStore): string[] {
   if (!existsSync(store.buildsDir)) return [];
   const removed: string[] = [];
   for (const f of readdirSync(store.buildsDir)) {
-    if (f.includes('.partial') || f.endsWith('.tmp-link')) {
-      rmSync(join(store.buildsDir, f), { force: true });
-      removed.push(f);
-    }
+    if (!isLeftover(f)) continue;
+    // DuckDB spills to a `<file>.tmp` folder: a plain rmSync would throw on it and stop every later build.
+    rmSync(join(store.buildsDir, f), { force: true, recursive: true });
+    removed.push(f);
   }
   return removed;
 }
@@ -66,32 +92,69 @@ export function currentBuildPath(store: BuildStore): string | null {
   }
 }
 
+/**
+ * Flushes a file's or a folder's entry to disk. A rename is atomic but not durable until
+ * its folder is synced: after a power cut the link could point at a name the disk never got.
+ */
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Publishes a finished, validated build: rename partial → final, then swap the link atomically. */
 export function publishBuild(store: BuildStore, id: string): string {
   const partial = partialPath(store, id);
   const final = finalPath(store, id);
+  fsyncPath(partial);
   renameSync(partial, final);
   const tmpLink = join(store.buildsDir, `${id}.tmp-link`);
   rmSync(tmpLink, { force: true });
   symlinkSync(relative(store.dataDir, final), tmpLink);
+  fsyncPath(store.buildsDir);
   renameSync(tmpLink, store.currentLink);
+  fsyncPath(store.dataDir);
   return final;
 }
 
-/** Keeps the `keep` most recent finished builds plus the current one; returns what was removed. */
+/** Same file, whatever path leads to it (a link given as an absolute path, a symlinked data dir…). */
+function sameFile(a: string, b: string | null): boolean {
+  if (b === null) return false;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Keeps the `keep` most recent finished builds plus the current one; returns what was removed.
+ * A build that disappears meanwhile (another process pruning) is skipped, not an error: the
+ * new build is already in service when this runs.
+ */
 export function pruneBuilds(store: BuildStore, keep: number): string[] {
   if (!existsSync(store.buildsDir)) return [];
   const current = currentBuildPath(store);
-  const builds = readdirSync(store.buildsDir)
-    .filter((f) => f.endsWith('.duckdb'))
-    .map((f) => join(store.buildsDir, f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  const builds: { file: string; mtimeMs: number }[] = [];
+  for (const f of readdirSync(store.buildsDir)) {
+    if (!f.endsWith('.duckdb')) continue;
+    const file = join(store.buildsDir, f);
+    try {
+      builds.push({ file, mtimeMs: statSync(file).mtimeMs });
+    } catch {
+      continue;
+    }
+  }
+  builds.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.file < b.file ? 1 : -1));
   const removed: string[] = [];
-  for (const f of builds.slice(keep)) {
-    if (f === current) continue;
-    rmSync(f, { force: true });
-    rmSync(`${f}.wal`, { force: true });
-    removed.push(basename(f));
+  for (const { file } of builds.slice(Math.max(keep, 0))) {
+    if (sameFile(file, current)) continue;
+    rmSync(file, { force: true });
+    rmSync(`${file}.wal`, { force: true });
+    removed.push(basename(file));
   }
   return removed;
 }
