@@ -5,6 +5,7 @@ import { ByteLruCache, type CacheStats } from './cache.ts';
 import { tileFeatures } from './features.ts';
 import { BUFFER, EXTENT, encodeIndexedTile } from './render.ts';
 import { tileBBox } from './mercator.ts';
+import { TurnQueue } from './turns.ts';
 
 export interface Tile {
   /** Gzipped MVT, or null for an empty tile. */
@@ -26,6 +27,7 @@ export const DEFAULT_TILE_CACHE_BYTES = 64 * 1024 * 1024;
 export class TileService {
   private readonly cache: ByteLruCache<Tile>;
   private readonly inflight = new Map<string, Promise<Tile>>();
+  private readonly turns = new TurnQueue();
   private lastBuild: string | null = null;
 
   constructor(options: TileServiceOptions = {}) {
@@ -71,7 +73,9 @@ export class TileService {
     const bandZoom = Math.min(Math.max(z, layer.bandMinZoom), layer.bandMaxZoom);
     const bbox = tileBBox(z, x, y, BUFFER / EXTENT);
     const features = await tileFeatures(build, layer, bandZoom, bbox);
-    const pbf = encodeIndexedTile(layer.id, features, z, x, y);
-    return { gzipped: pbf ? gzipSync(pbf) : null, etag };
+    return this.turns.run(() => {
+      const pbf = encodeIndexedTile(layer.id, features, z, x, y);
+      return { gzipped: pbf ? gzipSync(pbf) : null, etag };
+    });
   }
 }
