@@ -59,13 +59,15 @@ try {
     tileCacheBytes: config.tileCacheBytes,
     limits: config.limits,
     metrics: config.metrics.enabled ? { token: config.metrics.token } : false,
-    admin: {
-      storePath: config.adminDb,
-      dataDir: config.dataDir,
-      secureCookies: config.cookieSecure,
-      trustProxy: config.trustProxy,
-      ...(config.mirror ? { mirror: config.mirror } : {})
-    }
+    admin: config.backOffice
+      ? {
+          storePath: config.adminDb,
+          dataDir: config.dataDir,
+          secureCookies: config.cookieSecure,
+          trustProxy: config.trustProxy,
+          ...(config.mirror ? { mirror: config.mirror } : {})
+        }
+      : false
   });
   logger.pino.info(
     {

@@ -33,6 +33,12 @@ describe('loadConfig', () => {
     expect(c.limits).toEqual(DEFAULT_LIMITS);
     expect(c.cookieSecure).toBe(false);
     expect(c.trustProxy).toBe(false);
+    expect(c.backOffice).toBe(true);
+  });
+
+  it('leaves the back office out of a read-only replica', () => {
+    expect(load({ OBS_BACK_OFFICE: 'false' }).backOffice).toBe(false);
+    expect(problemsOf({ OBS_BACK_OFFICE: 'peut-être' }).map((p) => p.variable)).toEqual(['OBS_BACK_OFFICE']);
   });
 
   it('derives the database and the administration store from OBS_DATA_DIR, relative to the working directory', () => {

@@ -26,6 +26,11 @@ export interface Config {
   mirror: string | undefined;
   /** The administration store; `<dataDir>/admin/observatoire-admin.duckdb` by default. */
   adminDb: string;
+  /**
+   * Whether this process runs the back office. Off for extra read-only replicas: the
+   * administration store has a single writer, so exactly one process keeps it.
+   */
+  backOffice: boolean;
   cookieSecure: boolean;
   trustProxy: boolean;
   log: { level: LogLevel; format: LogFormat; access: boolean };
@@ -153,6 +158,7 @@ const EnvSchema = z.object({
   OBS_DB: path,
   OBS_MIRROR: path,
   OBS_ADMIN_DB: path,
+  OBS_BACK_OFFICE: flag(true),
   OBS_COOKIE_SECURE: flag(false),
   OBS_TRUST_PROXY: flag(false),
   OBS_LOG_LEVEL: choice(LOG_LEVELS),
@@ -244,6 +250,7 @@ export function loadConfig(
     dbPath: abs(e.OBS_DB ?? join(dataDir, 'observatoire.duckdb')),
     mirror: e.OBS_MIRROR === undefined ? undefined : abs(e.OBS_MIRROR),
     adminDb: abs(e.OBS_ADMIN_DB ?? join(dataDir, 'admin', 'observatoire-admin.duckdb')),
+    backOffice: e.OBS_BACK_OFFICE,
     cookieSecure: e.OBS_COOKIE_SECURE,
     trustProxy: e.OBS_TRUST_PROXY,
     log: {
