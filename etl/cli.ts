@@ -11,11 +11,15 @@ import { buildStore, currentBuildPath } from './build/store.ts';
 import { parseZoningCsv } from './build/zonings.ts';
 import { loadCog } from './sources/cog/decoupage-administratif.ts';
 import { runBuild } from './pipeline.ts';
+import { isProfileId, PROFILES, profileInService } from './build/profiles.ts';
 
 const USAGE = `Usage :
-  npm run etl [-- --mirror DIR] [--data-dir DIR] [--offline] [--keep N]
+  npm run etl [-- --mirror DIR] [--data-dir DIR] [--offline] [--keep N] [--profile departement|national]
       Construit data/observatoire.duckdb depuis les fichiers des producteurs
       (téléchargés dans data/cache/, ou lus dans le miroir DIR / OBS_MIRROR=DIR).
+      --profile national : toutes les communes de France (hors Mayotte), chaque IRIS des
+      sources nationales, les EPCI et la France ; departement : le portail du 93. Par défaut,
+      le profil de la base en service (departement s'il n'y en a pas).
   npm run zoning -- add FICHIER.csv --id ID --label "Libellé" [--example] [--no-build]
       Ajoute un zonage (CSV commune;groupe;nom du groupe) et reconstruit la base.
       Jeux publiés depuis le portail : DATA_DIR/published (--published DIR, répétable,
@@ -46,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
       'exclude-zoning': { type: 'string', multiple: true },
       'preview-output': { type: 'string' },
       'no-cadastre': { type: 'boolean', default: false },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }
     }
   });
@@ -54,6 +59,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const dataDir = resolve(values['data-dir'] ?? join(repoRoot, 'data'));
+  const profile = values.profile ?? (command === 'status' ? 'departement' : ((await inService(dataDir)) ?? 'departement'));
+  if (!isProfileId(profile)) {
+    console.error(`Profil inconnu : « ${profile} ». Profils : ${Object.keys(PROFILES).join(', ')}.\n\n${USAGE}`);
+    return 2;
+  }
   const build = async () => {
     const result = await runBuild({
       dataDir,
@@ -66,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
       excludeZonings: values['exclude-zoning'],
       previewOutput: values['preview-output'] ? resolve(values['preview-output']) : undefined,
       cadastreSources: values['no-cadastre'] ? [] : undefined,
+      profile,
       logger: consoleLogger,
       progress: terminalProgress({ stream: process.stderr })
     });
@@ -81,7 +92,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'status': {
       const path = currentBuildPath(buildStore(dataDir));
-      console.log(path ? `Base en service : ${path}` : 'Aucune base construite : lancez npm run etl.');
+      const inUse = path ? await inService(dataDir) : null;
+      console.log(path ? `Base en service : ${path}${inUse ? ` (profil ${inUse})` : ''}` : 'Aucune base construite : lancez npm run etl.');
       return path ? 0 : 1;
     }
     case 'zoning': {
@@ -112,6 +124,16 @@ async function main(argv: string[]): Promise<number> {
     default:
       console.error(USAGE);
       return 2;
+  }
+}
+
+/** The profile of the build in service; an unreadable build is no reason to refuse a rebuild. */
+async function inService(dataDir: string): Promise<string | null> {
+  try {
+    return await profileInService(dataDir);
+  } catch (e) {
+    console.warn(`attention : profil de la base en service illisible (${e instanceof Error ? e.message : String(e)}) ; profil departement.`);
+    return null;
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { InputError } from './core/errors.ts';
 import { datasetAdapter, datasetDefinitions } from './sources/published/adapters.ts';
@@ -16,13 +16,16 @@ import { convertValues } from './build/convert.ts';
 import { appendDefinitions, appendSeries, appendValueRows, clusterValuesByTerritory, writeIndicators } from './build/write-indicators.ts';
 import { CADASTRE_SOURCES, loadCadastre } from './cadastre/index.ts';
 import { DVF_2022_EXTRACT } from './sources/dvf/dvf.ts';
-import { buildTerritories, writeTerritories } from './build/territories.ts';
+import { buildTerritories, type Territories, writeTerritories } from './build/territories.ts';
 import { buildTerritoryIndex, DEFAULT_SCOPE, type Scope } from './build/territory-index.ts';
+import { type ProfileId, profileScope } from './build/profiles.ts';
 import { loadZonings } from './build/zonings.ts';
 import { validateBuild } from './build/validate.ts';
+import { copyValuesBySeries } from './build/values-by-series.ts';
 import {
   buildStore,
   currentBuildPath,
+  discardPartial,
   newBuildId,
   partialPath,
   prepareStore,
@@ -42,7 +45,10 @@ export interface BuildOptions {
   mirror?: string;
   cacheDir?: string;
   offline?: boolean;
+  /** Territories of the build; wins over `profile`. */
   scope?: Scope;
+  /** `departement` (default: the 93 portal) or `national` (every level from the IRIS to France). */
+  profile?: ProfileId;
   /** Declarative inputs; default to the repo's data/indicators and data/zonings. */
   indicatorsDir?: string;
   zoningsDir?: string;
@@ -96,7 +102,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   const log = opts.logger;
   const dataDir = resolve(opts.dataDir ?? join(repoRoot, 'data'));
   const store = buildStore(dataDir);
-  const scope = opts.scope ?? DEFAULT_SCOPE;
+  const scope = opts.scope ?? (opts.profile ? profileScope(opts.profile) : DEFAULT_SCOPE);
   const step = (name: string) => {
     opts.onStep?.(name);
     log.info(`— ${name}`);
@@ -158,8 +164,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   const { zonings, notes: zoningNotes } = loadZoningDirs(zoningDirs, cog, new Set(opts.excludeZonings ?? []));
   for (const n of zoningNotes) log.info(n);
 
-  const irisBatch = geo.get('iris')!;
-  const index = buildTerritoryIndex(cog, scope, irisBatch.features.map((f) => f.code), zonings);
+  const index = buildTerritoryIndex(cog, scope, irisTerritoryCodes(scope, geo.get('iris')!, valueAdapters, batches), zonings);
   step('conversion des codes au COG courant');
   const scopeDeps = new Set(
     [...cog.departements.values()].filter((d) => scope.regions.includes(d.region)).map((d) => d.code)
@@ -179,14 +184,15 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   for (const [key, b] of geo) warnings.push(...b.warnings.map((w) => ({ ...w, message: `[${key}] ${w.message}` })));
 
   step('territoires et géométries');
-  const territories = buildTerritories({ cog, scope, index, geo, zonings, logger: log });
+  let territories: Territories | null = buildTerritories({ cog, scope, index, geo, zonings, logger: log });
+  const territoryCount = territories.rows.length;
 
   const id = newBuildId(now());
   const partial = partialPath(store, id);
   let db: OpenDb | null = null;
   try {
     step(`écriture de la base ${id}`);
-    db = await openDb(partial);
+    db = await openDb(partial, { memoryLimit: process.env.OBS_DUCKDB_MEMORY ?? '1GB' });
     await createSchema(db.conn);
     const created = now();
     await appendRows(db.conn, 'build_info', [['key', 'varchar'], ['value', 'varchar']], [
@@ -195,6 +201,8 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
       ['cog_vintage', String(cog.vintage)],
       ['scope_regions', scope.regions.join(',')],
       ['focus_departements', scope.focus.join(',')],
+      ['profile', scope.profile ?? 'personnalise'],
+      ['values_by_series', 'true'],
       ['etl_version', ETL_VERSION]
     ]);
     await writeSources(db, [
@@ -207,6 +215,10 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
       cog.vintage, null, created
     ]]);
     await writeTerritories(db.conn, territories);
+    // Geometries and producers' cells are written: let a national build's heap go.
+    territories = null;
+    geo.clear();
+    batches.clear();
 
     step('calcul des indicateurs à tous les niveaux');
     const counts = await writeIndicators(db.conn, {
@@ -215,6 +227,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
       converted,
       index
     });
+    converted.clear();
 
     step('cadastre, historique des parcelles et ventes DVF');
     const cadastre = await loadCadastre(db.conn, new Map(cadastreSources.map((c) => [c.id, fileOf(c).path])), { logger: log, index });
@@ -235,7 +248,9 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     );
     warnings.push(...cadastre.warnings);
     Object.assign(counts, Object.fromEntries(Object.entries(cadastre.counts).map(([k, v]) => [`cadastre.${k}`, v])));
+    step('rangement des valeurs par territoire et par série');
     await clusterValuesByTerritory(db.conn);
+    await copyValuesBySeries(db.conn);
 
     await appendRows(
       db.conn,
@@ -267,7 +282,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
       id,
       path,
       durationMs: Date.now() - started,
-      counts: { ...counts, territories: territories.rows.length, warnings: warnings.length },
+      counts: { ...counts, territories: territoryCount, warnings: warnings.length },
       warnings
     };
     log.info(
@@ -278,8 +293,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     return result;
   } catch (e) {
     db?.close();
-    rmSync(partial, { force: true });
-    rmSync(`${partial}.wal`, { force: true });
+    discardPartial(partial);
     throw e;
   }
 }
@@ -305,6 +319,26 @@ async function writeSources(
       rows, items, s.geoVintage ?? null, s.coverage === undefined || s.coverage === 'france' ? null : s.coverage, loadedAt
     ])
   );
+}
+
+/**
+ * IRIS that are territories of the build: those with a contour and, when the scope asks
+ * for it, every IRIS published by a source covering all of France (CAF, Filosofi). IRIS
+ * only found in extracts (a few communes) are not: their values count in their commune.
+ */
+function irisTerritoryCodes(
+  scope: Scope,
+  contours: GeoBatch,
+  adapters: readonly ValueAdapter[],
+  batches: ReadonlyMap<string, ValueBatch>
+): Set<string> {
+  const codes = new Set(contours.features.map((f) => f.code));
+  if (!scope.irisFromSources) return codes;
+  for (const a of adapters) {
+    if (a.source.coverage !== 'france') continue;
+    for (const v of batches.get(a.source.id)!.values) if (v.level === 'iris') codes.add(v.code);
+  }
+  return codes;
 }
 
 /** The catalogue plus the indicators published from the portal; an id may not be taken twice. */

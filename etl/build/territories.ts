@@ -4,8 +4,9 @@ import type { GeoBatch, GeoFeature } from '../core/types.ts';
 import { appendRows, type Cell } from '../db/duckdb.ts';
 import { DEFAULT_ZOOM_BANDS } from '../geo/bands.ts';
 import { buildGeoTopology, levelGeometries, type Grouping, type LevelGeometries, type TerritoryGeometry } from '../geo/topology.ts';
-import type { Cog } from '../sources/cog/decoupage-administratif.ts';
-import type { Scope, TerritoryIndex } from './territory-index.ts';
+import type { Cog, CogCommune } from '../sources/cog/decoupage-administratif.ts';
+import { FRANCE_REGIONS } from './profiles.ts';
+import { COUNTRY_CODE, type Scope, type TerritoryIndex } from './territory-index.ts';
 import type { ZoningWithLabels } from './zonings.ts';
 import { searchName } from './search-name.ts';
 
@@ -45,15 +46,51 @@ export interface Territories {
   overlays: { layer: string; feature: GeoFeature; geometry: TerritoryGeometry }[];
 }
 
-const ADMIN_LEVEL_ROWS: LevelRow[] = [
-  { id: 'iris', label: 'IRIS', labelPlural: 'IRIS', rank: 0, kind: 'admin', minZoom: 9, maxZoom: 22 },
-  { id: 'commune', label: 'Commune', labelPlural: 'Communes', rank: 1, kind: 'admin', minZoom: 0, maxZoom: 22 },
-  { id: 'ept', label: 'Établissement public territorial', labelPlural: 'EPT', rank: 2, kind: 'admin', minZoom: 0, maxZoom: 22 },
-  { id: 'departement', label: 'Département', labelPlural: 'Départements', rank: 3, kind: 'admin', minZoom: 0, maxZoom: 22 },
-  { id: 'region', label: 'Région', labelPlural: 'Régions', rank: 4, kind: 'admin', minZoom: 0, maxZoom: 22 }
+const ADMIN_LEVEL_ROWS: Omit<LevelRow, 'rank'>[] = [
+  { id: 'iris', label: 'IRIS', labelPlural: 'IRIS', kind: 'admin', minZoom: 9, maxZoom: 22 },
+  { id: 'commune', label: 'Commune', labelPlural: 'Communes', kind: 'admin', minZoom: 0, maxZoom: 22 },
+  { id: 'ept', label: 'Établissement public territorial', labelPlural: 'EPT', kind: 'admin', minZoom: 0, maxZoom: 22 },
+  { id: 'epci', label: 'Intercommunalité (EPCI)', labelPlural: 'Intercommunalités (EPCI)', kind: 'admin', minZoom: 0, maxZoom: 22 },
+  { id: 'departement', label: 'Département', labelPlural: 'Départements', kind: 'admin', minZoom: 0, maxZoom: 22 },
+  { id: 'region', label: 'Région', labelPlural: 'Régions', kind: 'admin', minZoom: 0, maxZoom: 22 },
+  { id: 'pays', label: 'Pays', labelPlural: 'Pays', kind: 'admin', minZoom: 0, maxZoom: 22 }
 ];
 
-/** The one département (or région) all members share, or null. */
+/**
+ * The admin levels of a build, ranked finest first: IRIS, commune, EPT, EPCI, département,
+ * région, France. Ranks are dense over the levels present, so the département profile
+ * keeps its ranks (0 … 4) and portraits compare a commune with each coarser level in
+ * that order. The EPT (inside the Métropole du Grand Paris) rank below the EPCI: an EPCI
+ * may straddle départements, but none is inside an EPT.
+ */
+export function adminLevels(present: ReadonlySet<string>): LevelRow[] {
+  return ADMIN_LEVEL_ROWS.filter((l) => l.id === 'iris' || l.id === 'commune' || present.has(l.id)).map((l, rank) => ({ ...l, rank }));
+}
+
+/** Levels a group may have as parent when all its communes share one, coarsest last. */
+const GROUP_PARENT_LEVELS = ['ept', 'epci', 'departement', 'region', 'pays'] as const;
+
+/** The name of a group territory: COG names, France, or the zoning's own. */
+function groupName(cog: Cog, scope: Scope, level: string, code: string, zoning: ZoningWithLabels | undefined): string {
+  if (level === 'ept') return cog.epts.get(code)!.name;
+  if (level === 'epci') return cog.epcis.get(code)!.name;
+  if (level === 'departement') return cog.departements.get(code)!.name;
+  if (level === 'region') return cog.regions.get(code)!.name;
+  if (level === 'pays') return countryName(cog, scope);
+  return zoning!.groups.get(code)!.name;
+}
+
+/**
+ * « France », or « France hors Mayotte » when the build leaves out a région of France
+ * (no source covers Mayotte): a total never claims more than it adds up.
+ */
+export function countryName(cog: Cog, scope: Scope): string {
+  const inScope = new Set(scope.regions);
+  const left = FRANCE_REGIONS.filter((r) => !inScope.has(r)).map((r) => cog.regions.get(r)?.name ?? r);
+  return left.length === 0 ? 'France' : `France hors ${left.join(', ')}`;
+}
+
+/** The one département (or région, EPCI…) all members share, or null. */
 function common(values: (string | null)[]): string | null {
   const set = new Set(values);
   return set.size === 1 ? ([...set][0] ?? null) : null;
@@ -85,9 +122,15 @@ export function buildTerritories(input: {
     if (current && index.inScope(current)) unitToCommune.set(f.code, current);
   }
   const groupings: Grouping[] = [{ level: 'commune', memberOf: unitToCommune }];
+  // Contours exist for the communes of Île-de-France only: a group is drawn when all its
+  // communes are, never as the outline of the few that are (France is not Île-de-France).
+  const drawn = new Set(unitToCommune.values());
   for (const [level, groups] of index.groups) {
     const memberOf = new Map<string, string>();
-    for (const [code, members] of groups) for (const m of members) memberOf.set(m, code);
+    for (const [code, members] of groups) {
+      if (!members.every((m) => drawn.has(m))) continue;
+      for (const m of members) memberOf.set(m, code);
+    }
     groupings.push({ level, memberOf, of: 'commune' });
   }
   const communeTopo = buildGeoTopology({
@@ -112,6 +155,26 @@ export function buildTerritories(input: {
   };
   const rows: TerritoryRow[] = [];
   const parents: Territories['parents'] = [];
+  const levels: LevelRow[] = [
+    ...adminLevels(new Set(index.groups.keys())),
+    ...zonings.map((z) => ({ id: z.id, label: z.label, labelPlural: z.labelPlural, rank: 2, kind: 'zoning' as const, minZoom: 0, maxZoom: 22 }))
+  ];
+  const rankOf = new Map(levels.map((l) => [l.id, l.rank]));
+  // A commune's admin groups of this build: its EPT, EPCI, département, région, France.
+  const groupOf = (level: string, commune: string): string | null => {
+    const c = cog.communes.get(commune)!;
+    if (!index.groups.has(level)) return null;
+    if (level === 'ept') return c.ept;
+    if (level === 'epci') return c.epci;
+    if (level === 'departement') return c.departement;
+    if (level === 'region') return c.region;
+    return level === 'pays' ? COUNTRY_CODE : null;
+  };
+  const adminParents = (c: CogCommune): [string, string][] =>
+    GROUP_PARENT_LEVELS.flatMap((level) => {
+      const code = groupOf(level, c.code);
+      return code ? [[level, code] as [string, string]] : [];
+    });
   const zoningOf = (commune: string) =>
     zonings.flatMap((z) => [...z.groups.values()].filter((g) => g.communes.includes(commune)).map((g) => [z.id, g.code] as const));
 
@@ -133,8 +196,7 @@ export function buildTerritories(input: {
       geometry: geoms.get('commune')?.get(code),
       areaKm2: irisArea(code)
     });
-    if (c.ept) parents.push(['commune', code, 'ept', c.ept]);
-    parents.push(['commune', code, 'departement', c.departement], ['commune', code, 'region', c.region]);
+    for (const [level, parent] of adminParents(c)) parents.push(['commune', code, level, parent]);
     for (const [z, g] of zoningOf(code)) parents.push(['commune', code, z, g]);
   }
 
@@ -144,7 +206,9 @@ export function buildTerritories(input: {
     rows.push({
       level: 'iris',
       code: iris,
-      name: irisName.get(iris) ?? iris,
+      // Only CONTOURS-IRIS names IRIS; the statistical files give the code alone, whose first
+      // five characters are the arrondissement in Paris, Lyon and Marseille.
+      name: irisName.get(iris) ?? `${cog.arrondissements.get(iris.slice(0, 5)) ?? c.name} — IRIS ${iris.slice(5)}`,
       postcodes: c.postcodes,
       commune,
       ept: c.ept,
@@ -156,8 +220,7 @@ export function buildTerritories(input: {
       geometry: irisGeoms.get(iris)
     });
     parents.push(['iris', iris, 'commune', commune]);
-    if (c.ept) parents.push(['iris', iris, 'ept', c.ept]);
-    parents.push(['iris', iris, 'departement', c.departement], ['iris', iris, 'region', c.region]);
+    for (const [level, parent] of adminParents(c)) parents.push(['iris', iris, level, parent]);
     for (const [z, g] of zoningOf(commune)) parents.push(['iris', iris, z, g]);
   }
 
@@ -172,8 +235,8 @@ export function buildTerritories(input: {
       postcodes: [],
       commune: null,
       ept: null,
-      departement: level === 'region' ? null : departement,
-      region: region,
+      departement: level === 'region' || level === 'pays' ? null : departement,
+      region: level === 'pays' ? null : region,
       inFocus: level === 'region' || deps.some((d) => focus.has(d)),
       formerCodes: [],
       geometry: geoms.get(level)?.get(code)
@@ -181,26 +244,19 @@ export function buildTerritories(input: {
   };
   for (const [level, groups] of index.groups) {
     const zoning = zonings.find((z) => z.id === level);
+    const rank = rankOf.get(level)!;
     for (const [code, members] of groups) {
-      const name =
-        level === 'ept'
-          ? cog.epts.get(code)!.name
-          : level === 'departement'
-            ? cog.departements.get(code)!.name
-            : level === 'region'
-              ? cog.regions.get(code)!.name
-              : zoning!.groups.get(code)!.name;
-      const row = groupRow(level, code, name, members);
+      const row = groupRow(level, code, groupName(cog, scope, level, code, zoning), members);
       rows.push(row);
-      if (level !== 'departement' && level !== 'region' && row.departement) parents.push([level, code, 'departement', row.departement]);
-      if (level !== 'region' && row.region) parents.push([level, code, 'region', row.region]);
+      // The coarser admin groups holding every member: EPT → Métropole du Grand Paris,
+      // département, région, France; a bassin → its département.
+      for (const parentLevel of GROUP_PARENT_LEVELS) {
+        if (!(rankOf.get(parentLevel)! > rank)) continue;
+        const parent = common(members.map((m) => groupOf(parentLevel, m)));
+        if (parent) parents.push([level, code, parentLevel, parent]);
+      }
     }
   }
-
-  const levels: LevelRow[] = [
-    ...ADMIN_LEVEL_ROWS,
-    ...zonings.map((z) => ({ id: z.id, label: z.label, labelPlural: z.labelPlural, rank: 2, kind: 'zoning' as const, minZoom: 0, maxZoom: 22 }))
-  ];
 
   const overlays: Territories['overlays'] = [];
   const qpv = input.geo.get('qpv');

@@ -34,9 +34,23 @@ export interface Scope {
   regions: string[];
   /** Départements shown by default and whose IRIS are loaded (Seine-Saint-Denis, Paris). */
   focus: string[];
+  /** Name of the profile, written in `build_info` (`departement`, `national`). */
+  profile?: string;
+  /**
+   * IRIS territories: only those with a contour (default), or also every IRIS published
+   * by a source that covers all of France, contour or not.
+   */
+  irisFromSources?: boolean;
+  /** An `epci` level (EPCI à fiscalité propre of the COG) between the EPT and the département. */
+  epci?: boolean;
+  /** A `pays` level (code `FR`) above the régions. */
+  country?: boolean;
 }
 
-export const DEFAULT_SCOPE: Scope = { regions: ['11'], focus: ['93', '75'] };
+export const DEFAULT_SCOPE: Scope = { regions: ['11'], focus: ['93', '75'], profile: 'departement' };
+
+/** Code of the single territory of the `pays` level. */
+export const COUNTRY_CODE = 'FR';
 
 export function buildTerritoryIndex(
   cog: Cog,
@@ -51,6 +65,7 @@ export function buildTerritoryIndex(
   const irisCommune = new Map<string, string>();
   const irisByCommune = new Map<string, string[]>();
   for (const iris of irisCodes) {
+    if (irisCommune.has(iris)) continue;
     const commune = cog.currentCommune(iris.slice(0, 5));
     if (!commune || !inScopeSet.has(commune)) continue;
     irisCommune.set(iris, commune);
@@ -71,8 +86,10 @@ export function buildTerritoryIndex(
   for (const code of communes) {
     const c = cog.communes.get(code)!;
     add('ept', c.ept, code);
+    if (scope.epci) add('epci', c.epci, code);
     add('departement', c.departement, code);
     add('region', c.region, code);
+    if (scope.country) add('pays', COUNTRY_CODE, code);
   }
   for (const z of zonings) {
     for (const g of z.groups.values()) for (const commune of g.communes) add(z.id, g.code, commune);

@@ -52,6 +52,12 @@ const CHECKS: Check[] = [
                 <> (SELECT max(band) + 1 FROM territory_geoms) LIMIT 5`
   },
   {
+    what: 'les valeurs rangées par série sont celles rangées par territoire',
+    sql: `SELECT * FROM (SELECT (SELECT count(*)::INTEGER FROM indicator_values) AS par_territoire,
+                                (SELECT count(*)::INTEGER FROM indicator_values_by_series) AS par_serie)
+          WHERE par_territoire <> par_serie`
+  },
+  {
     what: 'chaque valeur brute porte sur une commune du périmètre',
     sql: `SELECT DISTINCT r.source_id, r.code, r.commune FROM raw_values r
           ANTI JOIN territories t ON t.level = 'commune' AND t.code = r.commune LIMIT 5`

@@ -219,7 +219,8 @@ export function computeSeries(
         sourceCoverage(source),
         members.map((m) => ({ departement: communeDep(m), value: communeValues.get(m) })),
         aggregate,
-        blocksWithin(blocks, new Set(members))
+        // A national build has 137 series × 35 000 communes: no set of members without blocks to test.
+        blocks.length > 0 ? blocksWithin(blocks, new Set(members)) : []
       );
       push(
         level,
@@ -232,13 +233,19 @@ export function computeSeries(
   return { rows, blocks, baseLevel, levels };
 }
 
-/** A commune's EPT (when it has one) and département, the levels masked units are pooled in. */
+const paths = new WeakMap<TerritoryIndex, CommunePath>();
+
+/** A commune's EPT (when it has one) and département, the levels masked units are pooled in; one per index. */
 function communePath(index: TerritoryIndex): CommunePath {
+  const known = paths.get(index);
+  if (known) return known;
   const up = new Map<string, { level: 'ept' | 'departement'; code: string }[]>();
   for (const level of ['ept', 'departement'] as const) {
     for (const [code, members] of index.groups.get(level) ?? []) {
       for (const c of members) up.set(c, [...(up.get(c) ?? []), { level, code }]);
     }
   }
-  return (commune) => up.get(commune) ?? [];
+  const path: CommunePath = (commune) => up.get(commune) ?? [];
+  paths.set(index, path);
+  return path;
 }

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceDescription } from '../core/types.ts';
-import { appendRows } from '../db/duckdb.ts';
+import { appendRows, queryRows } from '../db/duckdb.ts';
 import type { SecrecyBlock } from '../engine/secondary.ts';
 import type { IndicatorDefinition } from '../engine/types.ts';
 import type { Conversion } from './convert.ts';
@@ -37,10 +37,15 @@ export function appendValueRows(conn: DuckDBConnection, rows: readonly ValueRow[
     conn,
     'indicator_values',
     VALUE_COLUMNS,
-    rows.map((v) => [
-      v.indicatorId, v.year, v.level, v.code, v.value, v.numerator, v.denominator, v.status,
-      v.secretParts, v.missingParts, v.parts, v.provenance
-    ])
+    // One row array at a time: a national series has 50 000 rows.
+    (function* () {
+      for (const v of rows) {
+        yield [
+          v.indicatorId, v.year, v.level, v.code, v.value, v.numerator, v.denominator, v.status,
+          v.secretParts, v.missingParts, v.parts, v.provenance
+        ];
+      }
+    })()
   );
 }
 
@@ -171,10 +176,14 @@ function appendBlocks(conn: DuckDBConnection, indicatorId: string, year: number,
 /**
  * Values are appended series by series; the server reads them by territory (portraits,
  * ad-hoc groups), so store them clustered by (level, code) to let DuckDB skip row groups.
+ * One sorted copy into a fresh table with the schema's own definition: a national build has
+ * some 6 M values, and copying them twice (through a temporary table) doubled the time and
+ * the memory of this step.
  */
 export async function clusterValuesByTerritory(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`CREATE TEMP TABLE values_by_territory AS SELECT * FROM indicator_values ORDER BY level, code, indicator_id, year`);
-  await conn.run(`DELETE FROM indicator_values`);
-  await conn.run(`INSERT INTO indicator_values SELECT * FROM values_by_territory ORDER BY level, code, indicator_id, year`);
-  await conn.run(`DROP TABLE values_by_territory`);
+  const [table] = await queryRows<{ sql: string }>(conn, `SELECT sql FROM duckdb_tables() WHERE table_name = 'indicator_values' AND NOT temporary`);
+  await conn.run(`ALTER TABLE indicator_values RENAME TO indicator_values_unsorted`);
+  await conn.run(table!.sql);
+  await conn.run(`INSERT INTO indicator_values SELECT * FROM indicator_values_unsorted ORDER BY level, code, indicator_id, year`);
+  await conn.run(`DROP TABLE indicator_values_unsorted`);
 }

@@ -2,7 +2,7 @@
 -- Documented in README.md § « Schéma de la base »; keep both in step.
 
 CREATE TABLE build_info (
-  key   VARCHAR PRIMARY KEY,      -- build_id, created_at, cog_vintage, profile, etl_version
+  key   VARCHAR PRIMARY KEY,      -- build_id, created_at, cog_vintage, scope_regions, focus_departements, profile, values_by_series, etl_version
   value VARCHAR NOT NULL
 );
 
@@ -27,10 +27,10 @@ CREATE TABLE sources (
 
 -- Levels of the territorial hierarchy, then one row per published zoning.
 CREATE TABLE levels (
-  id           VARCHAR PRIMARY KEY, -- iris | commune | ept | departement | region | <zoning id>
+  id           VARCHAR PRIMARY KEY, -- iris | commune | ept | epci | departement | region | pays | <zoning id>
   label        VARCHAR NOT NULL,    -- « Commune », « Bassin (exemple) »
   label_plural VARCHAR NOT NULL,
-  rank         INTEGER NOT NULL,    -- 0 = iris (finest) … 4 = region; zonings 2
+  rank         INTEGER NOT NULL,    -- 0 = iris (finest), dense over the levels present: region 4 (département profile), pays 6 (national); zonings 2
   kind         VARCHAR NOT NULL,    -- 'admin' | 'zoning'
   min_zoom     INTEGER NOT NULL,    -- tile zoom range advertised for the layer
   max_zoom     INTEGER NOT NULL
@@ -165,6 +165,26 @@ CREATE TABLE indicator_values (
   provenance    VARCHAR NOT NULL    -- French sentence: source, conversion, coverage
   -- Unique on (indicator_id, year, level, code): checked by the build's validation rather
   -- than by an index, which would triple the time of the bulk insert.
+);
+
+-- The same rows as indicator_values, in series order (indicator, year, level, code). DuckDB
+-- skips row groups by their min/max only, so one order cannot serve both reads of a national
+-- build (6 M values): a whole level of one indicator (maps, downloads) is read here, one
+-- territory's values (portraits, groups) from indicator_values. Filled at the end of the
+-- build; `build_info.values_by_series = 'true'` says it is (older builds read the other table).
+CREATE TABLE indicator_values_by_series (
+  indicator_id  VARCHAR NOT NULL,
+  year          INTEGER NOT NULL,
+  level         VARCHAR NOT NULL,
+  code          VARCHAR NOT NULL,
+  value         DOUBLE,
+  numerator     DOUBLE,
+  denominator   DOUBLE,
+  status        VARCHAR NOT NULL,
+  secret_parts  INTEGER NOT NULL,
+  missing_parts INTEGER NOT NULL,
+  parts         INTEGER NOT NULL,
+  provenance    VARCHAR NOT NULL
 );
 
 -- Secondary secrecy (etl/engine/secondary.ts): protective blocks of masked units that span

@@ -1,4 +1,5 @@
 import type { Build } from '../db.ts';
+import { levels } from './catalogue.ts';
 
 export interface TerritoryRow {
   level: string;
@@ -24,10 +25,24 @@ export interface TerritoryRow {
 const TERRITORY_COLUMNS = `level, code, name, postcodes, commune, ept, departement, region, in_focus, has_geometry,
   area_km2, minx, miny, maxx, maxy, lon, lat, former_codes`;
 
-export function territory(build: Build, level: string, code: string): Promise<TerritoryRow | undefined> {
-  return build.one<TerritoryRow>(`SELECT ${TERRITORY_COLUMNS} FROM territories WHERE level = $level AND code = $code`, {
-    level,
-    code
+/**
+ * One territory. Every territory of the build is read once and kept (50 000 in a national
+ * build, a few megabytes): `territories` fits in one row group, so a lookup by level and
+ * code scanned all of it, on every portrait and territory page.
+ */
+export async function territory(build: Build, level: string, code: string): Promise<TerritoryRow | undefined> {
+  return (await territoryIndex(build)).get(level)?.get(code);
+}
+
+function territoryIndex(build: Build): Promise<Map<string, Map<string, TerritoryRow>>> {
+  return build.memo('territoryIndex', async () => {
+    const byLevel = new Map<string, Map<string, TerritoryRow>>();
+    for (const row of await build.all<TerritoryRow>(`SELECT ${TERRITORY_COLUMNS} FROM territories ORDER BY level, code`)) {
+      let codes = byLevel.get(row.level);
+      if (!codes) byLevel.set(row.level, (codes = new Map()));
+      codes.set(row.code, row);
+    }
+    return byLevel;
   });
 }
 
@@ -37,12 +52,9 @@ export function territory(build: Build, level: string, code: string): Promise<Te
  */
 export function territoryNames(build: Build): Promise<Map<string, Map<string, string>>> {
   return build.memo('territoryNames', async () => {
-    const rows = await build.all<{ level: string; code: string; name: string }>('SELECT level, code, name FROM territories');
     const byLevel = new Map<string, Map<string, string>>();
-    for (const r of rows) {
-      let names = byLevel.get(r.level);
-      if (!names) byLevel.set(r.level, (names = new Map()));
-      names.set(r.code, r.name);
+    for (const [level, rows] of await territoryIndex(build)) {
+      byLevel.set(level, new Map([...rows].map(([code, row]) => [code, row.name])));
     }
     return byLevel;
   });
@@ -66,17 +78,30 @@ export interface ParentRow {
   kind: string;
 }
 
-/** Every ancestor, admin and zoning, coarsest last. */
-export function parents(build: Build, level: string, code: string): Promise<ParentRow[]> {
-  return build.all<ParentRow>(
-    `SELECT p.parent_level AS level, p.parent_code AS code, t.name, l.label, l.rank, l.kind
-     FROM territory_parents p
-     JOIN territories t ON t.level = p.parent_level AND t.code = p.parent_code
-     JOIN levels l ON l.id = p.parent_level
-     WHERE p.level = $level AND p.code = $code
-     ORDER BY l.rank, l.kind, l.id`,
-    { level, code }
-  );
+/**
+ * Every ancestor, admin and zoning, coarsest last. Names and level labels come from the
+ * build's memoised tables: joining `territories` (50 000 rows in a national build) on each
+ * portrait cost more than the lookup of the parents themselves.
+ */
+export async function parents(build: Build, level: string, code: string): Promise<ParentRow[]> {
+  const [rows, names, levelRows] = await Promise.all([
+    build.all<{ level: string; code: string }>(
+      'SELECT parent_level AS level, parent_code AS code FROM territory_parents WHERE level = $level AND code = $code',
+      { level, code }
+    ),
+    territoryNames(build),
+    levels(build)
+  ]);
+  const out: ParentRow[] = [];
+  for (const r of rows) {
+    const name = names.get(r.level)?.get(r.code);
+    const l = levelRows.get(r.level);
+    if (name === undefined || !l) continue;
+    out.push({ level: r.level, code: r.code, name, label: l.label, rank: l.rank, kind: l.kind });
+  }
+  const order = (a: ParentRow, b: ParentRow) =>
+    a.rank - b.rank || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) || (a.level < b.level ? -1 : a.level > b.level ? 1 : 0);
+  return out.sort(order);
 }
 
 export interface ChildCountRow {
@@ -86,16 +111,32 @@ export interface ChildCountRow {
   count: number;
 }
 
-/** Descendants by level, nearest level first (admin before zonings of the same rank). */
-export function childCounts(build: Build, level: string, code: string): Promise<ChildCountRow[]> {
-  return build.all<ChildCountRow>(
-    `SELECT p.level, l.label_plural, l.rank, count(*)::INTEGER AS count
-     FROM territory_parents p JOIN levels l ON l.id = p.level
-     WHERE p.parent_level = $level AND p.parent_code = $code
-     GROUP BY p.level, l.label_plural, l.rank, l.kind
-     ORDER BY l.rank DESC, l.kind, p.level`,
-    { level, code }
-  );
+/**
+ * Descendants by level, nearest level first (admin before zonings of the same rank). Counted
+ * once for every territory of the build and kept: `territory_parents` is stored by child, so
+ * counting one territory's descendants scanned all of it (360 000 rows in a national build).
+ */
+export async function childCounts(build: Build, level: string, code: string): Promise<ChildCountRow[]> {
+  return (await childCountIndex(build)).get(`${level}\u0000${code}`) ?? [];
+}
+
+function childCountIndex(build: Build): Promise<Map<string, ChildCountRow[]>> {
+  return build.memo('childCounts', async () => {
+    const rows = await build.all<ChildCountRow & { parent_level: string; parent_code: string }>(
+      `SELECT p.parent_level, p.parent_code, p.level, l.label_plural, l.rank, count(*)::INTEGER AS count
+       FROM territory_parents p JOIN levels l ON l.id = p.level
+       GROUP BY p.parent_level, p.parent_code, p.level, l.label_plural, l.rank, l.kind
+       ORDER BY p.parent_level, p.parent_code, l.rank DESC, l.kind, p.level`
+    );
+    const byParent = new Map<string, ChildCountRow[]>();
+    for (const { parent_level, parent_code, ...row } of rows) {
+      const key = `${parent_level}\u0000${parent_code}`;
+      const list = byParent.get(key);
+      if (list) list.push(row);
+      else byParent.set(key, [row]);
+    }
+    return byParent;
+  });
 }
 
 export interface SearchRow {

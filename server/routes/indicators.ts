@@ -173,7 +173,7 @@ async function indicatorValues(c: Ctx, id: string, query: z.output<typeof Values
     if (name === undefined) throw new ApiError(404, 'territoire_inconnu', `Aucun territoire de niveau « ${l.label} » n'a le code « ${withinCode} ».`);
     within = { level: l.id, code: withinCode, name };
   }
-  const rows = await levelValues(build, { indicator: entry.id, year, level: level.id, within });
+  const { territories, values, provenance } = await levelValues(build, { indicator: entry.id, year, level: level.id, within });
   const series = entry.series.find((s) => s.year === year);
   return {
     indicator: entry.id,
@@ -187,8 +187,8 @@ async function indicatorValues(c: Ctx, id: string, query: z.output<typeof Values
     year,
     within,
     source: series?.source ?? null,
-    provenance: [...new Set(rows.map((r) => r.provenance).filter((p): p is string => !!p))],
-    values: rows.map((row) => ({ code: row.code, name: row.name, ...publicValue(row) }))
+    provenance: provenance.filter((p) => p !== ''),
+    values: territories.map((t, i) => ({ code: t.code, name: t.name, ...publicValue(values[i]) }))
   };
 }
 

@@ -160,7 +160,7 @@ describe('GET /api/portraits/{level}/{code}', () => {
     queries = 0;
     const res = await app.request(`/api/portraits/iris/${FIXTURE.irisFlamiche}`);
     expect(res.status).toBe(200);
-    // levels/catalogue memoised; territory, parents, children counts, values
-    expect(queries).toBe(4);
+    // levels, catalogue, territories and children counts memoised; parents, values
+    expect(queries).toBe(2);
   });
 });

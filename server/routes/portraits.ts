@@ -30,12 +30,13 @@ export const PortraitSchema = z.object({
 });
 type PortraitIndicator = z.infer<typeof PortraitIndicatorSchema>;
 
-const ZONING_COMPARISONS = new Set(['departement', 'region']);
+const ZONING_COMPARISONS = new Set(['departement', 'region', 'pays']);
 
 /**
  * What a territory is compared with: the admin levels above it (IRIS → commune,
- * EPT, département, région; a commune of Paris has no EPT), and for a zoning group
- * its département and region.
+ * EPT, EPCI, département, région, France — the EPCI and France in the national profile
+ * only; a commune of Paris has no EPT), and for a zoning group its département, région
+ * and France.
  */
 export function comparisonTerritories(level: Level, ancestors: ParentRow[]): ParentRow[] {
   if (level.kind === 'zoning') return ancestors.filter((p) => ZONING_COMPARISONS.has(p.level));
@@ -51,7 +52,7 @@ export function portraitsRoutes(): Router {
       summary: "Portrait d'un territoire",
       description:
         'Le territoire, ses territoires englobants, et pour chaque indicateur disponible à son niveau : la valeur de la dernière année, ' +
-        'la même valeur pour chaque territoire de comparaison (EPT, département, région), la source, le statut et l’historique.',
+        'la même valeur pour chaque territoire de comparaison (EPT, EPCI, département, région, France selon le profil de la base), la source, le statut et l’historique.',
       params: z.object({ level: LevelParam, code: CodeParam }),
       response: PortraitSchema,
       responses: { 301: { description: 'Ancien code : redirection vers le territoire actuel' } }
@@ -68,7 +69,7 @@ export function portraitsRoutes(): Router {
       const self = { level: level.id, code: territory.code };
       const [detail, rows] = await Promise.all([
         territoryDetail(build, level, territory, ancestors),
-        valuesOf(build, [self, ...comparisons])
+        valuesOf(build, [self, ...comparisons], { provenance: 'first' })
       ]);
 
       const byIndicator = new Map<string, KeyedValueRow[]>();

@@ -14,7 +14,7 @@ export const TerritoryDetailSchema = z.object({
   name: z.string(),
   postcodes: z.array(z.string()),
   formerCodes: z.array(z.string()).meta({ description: 'Codes des communes fusionnées dans celle-ci' }),
-  parents: z.array(TerritoryRefSchema).meta({ description: "Chaque niveau englobant jusqu'à la région, et les zonages" }),
+  parents: z.array(TerritoryRefSchema).meta({ description: "Chaque niveau englobant jusqu'à la région (la France dans le profil national), et les zonages" }),
   children: z.array(z.object({ level: z.string(), label: z.string(), count: z.number().int() })),
   childrenCount: z.number().int().meta({ description: 'Territoires du niveau immédiatement inférieur' }),
   bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable().meta({ description: 'WGS84 : ouest, sud, est, nord' }),

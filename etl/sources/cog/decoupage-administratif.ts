@@ -55,6 +55,13 @@ export interface CogCommune {
   departement: string;
   region: string;
   ept: string | null;
+  /**
+   * Its EPCI à fiscalité propre (SIREN), null for the four island communes outside any
+   * (Bréhat, Sein, Ouessant, L'Île-d'Yeu) and outside the DROM. The communes of the 93
+   * belong to both an EPT and the Métropole du Grand Paris, an EPCI (`METRO`): the COG
+   * keeps the EPT apart (ept.json), not as EPCI.
+   */
+  epci: string | null;
   postcodes: string[];
   /** Codes of older COG vintages that now belong to this commune (93059 for Saint-Denis). */
   formerCodes: string[];
@@ -66,8 +73,12 @@ export interface Cog {
   vintage: number;
   communes: Map<string, CogCommune>;
   epts: Map<string, { code: string; name: string; members: string[] }>;
+  /** EPCI à fiscalité propre (CC, CA, CU, métropoles, Métropole de Lyon) by SIREN. */
+  epcis: Map<string, { code: string; name: string; type: string; members: string[] }>;
   departements: Map<string, { code: string; name: string; region: string }>;
   regions: Map<string, { code: string; name: string }>;
+  /** Arrondissements municipaux of Paris, Lyon and Marseille: code → name (« Lyon 1er Arrondissement »). */
+  arrondissements: Map<string, string>;
   /**
    * Current commune for a code of any vintage, or null when unknown. Handles
    * arrondissements municipaux (75101 → 75056), communes déléguées/associées
@@ -79,6 +90,7 @@ export interface Cog {
 export function loadCog(): Cog {
   const rawCommunes = require('@etalab/decoupage-administratif/data/communes.json') as RawCommune[];
   const rawEpts = require('@etalab/decoupage-administratif/data/ept.json') as RawGroup[];
+  const rawEpcis = require('@etalab/decoupage-administratif/data/epci.json') as RawGroup[];
   const rawDeps = require('@etalab/decoupage-administratif/data/departements.json') as RawDepartement[];
   const rawRegions = require('@etalab/decoupage-administratif/data/regions.json') as RawRegion[];
 
@@ -88,6 +100,13 @@ export function loadCog(): Cog {
     const members = e.membres.map((m) => m.code);
     epts.set(e.code, { code: e.code, name: e.nom, members });
     for (const m of members) eptOf.set(m, e.code);
+  }
+  const epciOf = new Map<string, string>();
+  const epcis = new Map<string, { code: string; name: string; type: string; members: string[] }>();
+  for (const e of rawEpcis) {
+    const members = e.membres.map((m) => m.code);
+    epcis.set(e.code, { code: e.code, name: e.nom, type: e.type ?? '', members });
+    for (const m of members) epciOf.set(m, e.code);
   }
 
   const communes = new Map<string, CogCommune>();
@@ -99,6 +118,7 @@ export function loadCog(): Cog {
       departement: c.departement,
       region: c.region,
       ept: eptOf.get(c.code) ?? null,
+      epci: epciOf.get(c.code) ?? null,
       postcodes: c.codesPostaux ?? [],
       formerCodes: [],
       arrondissements: []
@@ -106,6 +126,7 @@ export function loadCog(): Cog {
   }
 
   // Former codes: a current code always wins over an old one that happens to be equal.
+  const arrondissements = new Map<string, string>();
   const former = new Map<string, string>();
   const addFormer = (oldCode: string, current: string) => {
     if (oldCode === current || communes.has(oldCode) || former.has(oldCode)) return;
@@ -118,6 +139,7 @@ export function loadCog(): Cog {
     } else if (c.type === 'arrondissement-municipal' && c.commune && communes.has(c.commune)) {
       if (!communes.has(c.code)) former.set(c.code, c.commune);
       communes.get(c.commune)!.arrondissements.push(c.code);
+      arrondissements.set(c.code, c.nom);
     } else if (c.chefLieu && communes.has(c.chefLieu)) {
       addFormer(c.code, c.chefLieu);
     }
@@ -131,8 +153,10 @@ export function loadCog(): Cog {
     vintage: 2026,
     communes,
     epts,
+    epcis,
     departements,
     regions,
+    arrondissements,
     currentCommune(code: string) {
       if (communes.has(code)) return code;
       return former.get(code) ?? null;
