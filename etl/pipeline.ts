@@ -23,6 +23,7 @@ import { loadZonings } from './build/zonings.ts';
 import { validateBuild } from './build/validate.ts';
 import { copyValuesBySeries } from './build/values-by-series.ts';
 import {
+  acquireBuildLock,
   buildStore,
   currentBuildPath,
   discardPartial,
@@ -97,6 +98,17 @@ export const ETL_VERSION = '1';
  * Any failure leaves the previous build untouched and serving.
  */
 export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
+  const store = buildStore(resolve(opts.dataDir ?? join(repoRoot, 'data')));
+  prepareStore(store);
+  const release = acquireBuildLock(store, (opts.now ?? (() => new Date()))());
+  try {
+    return await buildLocked(opts);
+  } finally {
+    release();
+  }
+}
+
+async function buildLocked(opts: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
   const now = opts.now ?? (() => new Date());
   const log = opts.logger;

@@ -11,10 +11,13 @@ import {
   realpathSync,
   renameSync,
   rmSync,
+  readFileSync,
   statSync,
-  symlinkSync
+  symlinkSync,
+  writeSync
 } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
+import { EnvironmentError } from '../core/errors.ts';
 
 /**
  * Where builds live. Every build is written to `builds/<id>.duckdb.partial`, validated,
@@ -76,6 +79,54 @@ export function removePartials(store: BuildStore): string[] {
 
 export function prepareStore(store: BuildStore): void {
   mkdirSync(store.buildsDir, { recursive: true });
+}
+
+const LOCK_NAME = '.construction.lock';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One build at a time per data dir: a second one would remove the first one's partial file
+ * as a leftover (a publication from the portal, the systemd timer and a data manager typing
+ * `npm run etl` can meet). The lock names its holder; a lock left by a killed build (its
+ * process is gone) is taken over. Returns the release function.
+ */
+export function acquireBuildLock(store: BuildStore, now: Date = new Date()): () => void {
+  const path = join(store.buildsDir, LOCK_NAME);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder: { pid?: number; started?: string } = {};
+      try {
+        holder = JSON.parse(readFileSync(path, 'utf8')) as typeof holder;
+      } catch {
+        // unreadable: written by a build killed mid-write, taken over below
+      }
+      if (typeof holder.pid === 'number' && alive(holder.pid)) {
+        throw new EnvironmentError(
+          `Une construction est déjà en cours dans ${store.dataDir} (processus ${holder.pid}, commencée le ${holder.started ?? '?'}) : ` +
+            'attendez qu’elle finisse. La base en service reste celle d’avant.'
+        );
+      }
+      rmSync(path, { force: true });
+      continue;
+    }
+    writeSync(fd, JSON.stringify({ pid: process.pid, started: now.toISOString() }));
+    closeSync(fd);
+    return () => rmSync(path, { force: true });
+  }
+  throw new EnvironmentError(`Le verrou de construction ${path} n’a pas pu être pris.`);
 }
 
 /** The build file the current link points to, or null when there is none. */
