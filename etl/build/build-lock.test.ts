@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../core/logger.ts';
 import { runBuild } from '../pipeline.ts';
-import { acquireBuildLock, buildStore, prepareStore } from './store.ts';
+import { BUILD_LOCK_NAME, acquireBuildLock, buildStore, prepareStore } from './store.ts';
 
 const dirs: string[] = [];
 function store() {
@@ -32,7 +32,7 @@ describe('one build at a time per data dir', () => {
     const s = store();
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     try {
-      writeFileSync(join(s.buildsDir, '.construction.lock'), JSON.stringify({ pid: other.pid, started: '2026-12-06T10:00:00Z' }));
+      writeFileSync(join(s.buildsDir, BUILD_LOCK_NAME), JSON.stringify({ pid: other.pid, started: '2026-12-06T10:00:00Z' }));
       writeFileSync(join(s.buildsDir, 'autre.duckdb.partial'), 'en cours');
       await expect(runBuild({ dataDir: s.dataDir, logger: memoryLogger(), offline: true })).rejects.toThrow(/déjà en cours/);
       expect(existsSync(join(s.buildsDir, 'autre.duckdb.partial'))).toBe(true);
@@ -45,12 +45,12 @@ describe('one build at a time per data dir', () => {
     const s = store();
     const dead = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => dead.once('exit', resolve));
-    writeFileSync(join(s.buildsDir, '.construction.lock'), JSON.stringify({ pid: dead.pid, started: '2026-12-06T10:00:00Z' }));
+    writeFileSync(join(s.buildsDir, BUILD_LOCK_NAME), JSON.stringify({ pid: dead.pid, started: '2026-12-06T10:00:00Z' }));
     const release = acquireBuildLock(s);
     expect(() => acquireBuildLock(s)).toThrow(/déjà en cours/);
     release();
     // a lock cut short by the kill (unreadable) is taken over too
-    writeFileSync(join(s.buildsDir, '.construction.lock'), '{"pid":');
+    writeFileSync(join(s.buildsDir, BUILD_LOCK_NAME), '{"pid":');
     acquireBuildLock(s)();
   });
 });

@@ -81,7 +81,8 @@ export function prepareStore(store: BuildStore): void {
   mkdirSync(store.buildsDir, { recursive: true });
 }
 
-const LOCK_NAME = '.construction.lock';
+/** Held by the build in progress; left behind by a killed one, whose successor takes it over. */
+export const BUILD_LOCK_NAME = '.construction.lock';
 
 function alive(pid: number): boolean {
   try {
@@ -100,7 +101,7 @@ function alive(pid: number): boolean {
  * process is gone) is taken over. Returns the release function.
  */
 export function acquireBuildLock(store: BuildStore, now: Date = new Date()): () => void {
-  const path = join(store.buildsDir, LOCK_NAME);
+  const path = join(store.buildsDir, BUILD_LOCK_NAME);
   for (let attempt = 0; attempt < 2; attempt++) {
     let fd: number;
     try {
