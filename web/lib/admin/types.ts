@@ -3,6 +3,18 @@
  * server/admin/publishing/*.ts, etl/sources/partner/validate.ts). Only what the pages use.
  */
 
+import type { AuditRow } from '$server/admin/audit.ts';
+import type { UploadView as ServerUploadView } from '$server/admin/publishing/drafts.ts';
+import type { UploadValue } from '$etl/sources/partner/types.ts';
+
+// The server's own types (type-only imports: nothing of the server reaches the browser bundle).
+export type { ReadOptions, Detected } from '$etl/sources/partner/read-table.ts';
+export type { Mapping, UploadValue as ReportValue } from '$etl/sources/partner/types.ts';
+export type { Correction, StoredMapping, DraftView } from '$server/admin/publishing/drafts.ts';
+export type { Job, JobState } from '$server/admin/publishing/build-jobs.ts';
+export type { ZoningView } from '$server/admin/publishing/zonings.ts';
+export type { AuditRow as AuditEntry } from '$server/admin/audit.ts';
+
 export type Role = 'admin' | 'statisticien';
 
 export interface SessionUser {
@@ -21,43 +33,6 @@ export interface Account extends SessionUser {
   createdAt: string;
 }
 
-export interface ReadOptions {
-  encoding?: 'utf-8' | 'latin1';
-  separator?: ';' | ',' | '\t' | '|';
-  decimal?: ',' | '.';
-  headerRow?: number;
-  sheet?: string;
-}
-
-export interface Detected extends ReadOptions {
-  bom?: boolean;
-  [key: string]: unknown;
-}
-
-export interface Mapping {
-  codeColumn: string;
-  labelColumn?: string;
-  level: 'commune' | 'iris';
-  yearColumn?: string;
-  year?: number;
-  values: { column: string; variable: string }[];
-  blank?: 'secret' | 'missing';
-}
-
-export interface Correction {
-  line: number;
-  column: string;
-  value: string;
-}
-
-export interface StoredMapping {
-  mapping: Mapping;
-  threshold: number;
-  thresholdVariable?: string;
-  indicatorId?: string;
-  corrections: Correction[];
-}
-
 export type Severity = 'erreur' | 'avertissement' | 'info';
 
 export interface ReportIssue {
@@ -71,47 +46,22 @@ export interface ReportIssue {
   suggestions?: { code: string; name: string }[];
 }
 
-export interface ReportValue {
-  line: number;
-  year: number;
-  code: string;
-  publishedCode: string;
-  variable: string;
-  value: number | null;
-  status: 'ok' | 'secret' | 'missing';
-  marker?: string;
-}
-
+/**
+ * The report as the pages read it: kinds and summary keys stay open (`string`), so a new
+ * check on the server shows up without a change here.
+ */
 export interface UploadReport {
   ok: boolean;
   summary: Record<string, unknown>;
   issues: ReportIssue[];
-  values: ReportValue[];
+  values: UploadValue[];
 }
 
-export interface UploadView {
-  id: string;
-  filename: string;
-  bytes: number;
-  sha256: string;
-  format: string;
-  uploadedBy: string;
-  uploadedAt: string;
-  options: ReadOptions;
-  detected: Detected;
-  sheets: string[];
-  metadataLines: string[];
-  geographyYear: number | null;
-  header: string[];
-  rowCount: number;
-  sample: { line: number; cells: string[] }[];
-  warnings: string[];
-  mapping: StoredMapping | null;
-  report: UploadReport | null;
-}
+export type UploadView = Omit<ServerUploadView, 'report'> & { report: UploadReport | null };
 
 export type IndicatorKind = 'count' | 'ratio' | 'median' | 'mean' | 'rate';
 
+/** The description form (`server/admin/publishing/descriptions.ts` validates it). */
 export interface IndicatorDescription {
   indicatorId: string;
   label: string;
@@ -132,67 +82,13 @@ export interface IndicatorDescription {
 
 export type DraftState = 'brouillon' | 'publie' | 'depublie';
 
-export interface DraftView {
-  id: string;
-  indicatorId: string;
-  year: number;
-  uploadId: string;
-  state: DraftState;
-  description: IndicatorDescription;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  publishedBy: string | null;
-  publishedAt: string | null;
-  preview: boolean;
-}
-
-export type JobState = 'en_attente' | 'en_cours' | 'termine' | 'echec';
-
-export interface Job {
-  id: string;
-  kind: string;
-  label: string;
-  target: string;
-  requestedBy: string;
-  state: JobState;
-  queuedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-  log: string[];
-}
-
 export interface ZoningMember {
   commune: string;
   group: string;
   groupName: string;
 }
 
-export interface ZoningView {
-  id: string;
-  label: string;
-  labelPlural: string;
-  description: string;
-  example: boolean;
-  state: DraftState;
-  groups: { code: string; name: string; communes: string[] }[];
-  notes: string[];
-  uncovered: { code: string; name: string }[];
-  createdBy: string;
-  updatedAt: string;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  username: string | null;
-  action: string;
-  target: string | null;
-  details: string | null;
-}
-
 export interface AuditPage {
   total: number;
-  entries: AuditEntry[];
+  entries: AuditRow[];
 }
