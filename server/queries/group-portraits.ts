@@ -1,22 +1,12 @@
 import type { Build } from '../db.ts';
+import type { TerritoryRow } from './territories.ts';
 import type { ContributionRow } from './values.ts';
 
 /** A commune of an ad-hoc group, with what the group's synthetic territory is made of. */
-export interface GroupMemberRow {
-  code: string;
-  name: string;
-  postcodes: string[];
-  ept: string | null;
-  departement: string | null;
-  region: string | null;
-  in_focus: boolean;
-  has_geometry: boolean;
-  area_km2: number | null;
-  minx: number | null;
-  miny: number | null;
-  maxx: number | null;
-  maxy: number | null;
-}
+export type GroupMemberRow = Pick<
+  TerritoryRow,
+  'code' | 'name' | 'postcodes' | 'ept' | 'departement' | 'region' | 'in_focus' | 'has_geometry' | 'area_km2' | 'minx' | 'miny' | 'maxx' | 'maxy'
+>;
 
 export function groupMembers(build: Build, codes: readonly string[]): Promise<GroupMemberRow[]> {
   return build.all<GroupMemberRow>(
