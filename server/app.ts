@@ -15,6 +15,7 @@ import { groupPortraitsRoutes } from './routes/group-portraits.ts';
 import { portraitsRoutes } from './routes/portraits.ts';
 import { territoriesRoutes } from './routes/territories.ts';
 import { tilesRoutes } from './routes/tiles.ts';
+import { versionedRoutes } from './routes/versioned.ts';
 import { TileService } from './tiles/service.ts';
 import { type AuthDeps, mountAuth } from './admin/auth/middleware.ts';
 import { previewMiddleware } from './admin/publishing/context.ts';
@@ -95,6 +96,7 @@ export function createApp(options: AppOptions): ObservatoireApp {
     // cadastre (routes/cadastre.ts): before tilesRoutes, whose /tiles/{build}/{layer}/… would take /tiles/cadastre/…
     ...cadastreRouters({ clock }),
     tilesRoutes({ tiles }),
+    versionedRoutes(() => (request) => app.fetch(request)),
     ...(admin ? [adminAuthRoutes({ ...admin.auth, clock, logger }), adminPublishingRoutes(admin.publishing)] : []),
     docsRoutes(() => docs)
   ];

@@ -328,6 +328,7 @@ function samplePath(template: string, build: string): string {
     indicator: INDICATOR,
     year: '2022',
     vintage: '2025-01',
+    route: 'indicators',
     username: 'stat'
   };
   return template.replace(/\{(\w+)\}/g, (_m, name: string) => {
