@@ -12,6 +12,8 @@ declare module 'vitest' {
     testDataDir: string;
     /** Why the shared database could not be built, if it could not. */
     testDbError: string | null;
+    /** Names this run: the browser tests build the web app once per run (web/e2e/harness.ts). */
+    testRunId: string;
   }
 }
 
@@ -59,4 +61,5 @@ export default async function setup(project: TestProject): Promise<void> {
   }
   project.provide('testDataDir', dataDir);
   project.provide('testDbError', error);
+  project.provide('testRunId', `${process.pid}-${Date.now()}`);
 }

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { inject } from 'vitest';
 import { CHROMIUM_ARGS } from '../lib/server/chromium-args.ts';
 import { testDbPath } from '../../etl/testing/test-db.ts';
 export { CHROMIUM_ARGS };
@@ -35,18 +36,53 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+const WEB_BUILD_LOCK = join(repoRoot, 'build', '.web-build.lock');
+const RUN_MARKER = join(repoRoot, 'build', 'web', '.test-run');
+
+/**
+ * Browser test files run in parallel workers and each needs the built app; two `vite build`
+ * at once write the same output folder and one of them fails. The build is taken under a
+ * lock (a folder: `mkdir` is atomic), and a run builds it once: the first file writes the
+ * run's id beside the build, the others find it and reuse it.
+ */
+async function withWebBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  mkdirSync(join(repoRoot, 'build'), { recursive: true });
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(WEB_BUILD_LOCK);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // a lock older than any build was left by a killed run
+      const since = statSync(WEB_BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - since > 10 * 60_000) rmSync(WEB_BUILD_LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`${WEB_BUILD_LOCK} : la construction de l’application web ne se libère pas.`, { cause: e });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(WEB_BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
 /**
  * `vite build` unless build/web is newer than every source it is made from; in CI
- * (`CI=true`) always, so a stale build can never pass.
+ * (`CI=true`) always, so a stale build can never pass — once per test run (`runId`).
  */
-export async function ensureWebBuild(): Promise<'built' | 'reused'> {
-  const handler = join(repoRoot, 'build/web/handler.js');
-  const sources = ['web', 'server', 'etl'].map((d) => newestMtime(join(repoRoot, d)));
-  for (const f of ['svelte.config.js', 'vite.config.ts', 'package.json']) sources.push(statSync(join(repoRoot, f)).mtimeMs);
-  const fresh = process.env.CI !== 'true' && existsSync(handler) && statSync(handler).mtimeMs > Math.max(...sources);
-  if (fresh) return 'reused';
-  await run(join(repoRoot, 'node_modules/.bin/vite'), ['build']);
-  return 'built';
+export async function ensureWebBuild(runId?: string): Promise<'built' | 'reused'> {
+  return withWebBuildLock(async () => {
+    const handler = join(repoRoot, 'build/web/handler.js');
+    if (runId !== undefined && existsSync(handler) && existsSync(RUN_MARKER) && readFileSync(RUN_MARKER, 'utf8') === runId) return 'reused';
+    const sources = ['web', 'server', 'etl'].map((d) => newestMtime(join(repoRoot, d)));
+    for (const f of ['svelte.config.js', 'vite.config.ts', 'package.json']) sources.push(statSync(join(repoRoot, f)).mtimeMs);
+    const fresh = process.env.CI !== 'true' && existsSync(handler) && statSync(handler).mtimeMs > Math.max(...sources);
+    if (!fresh) await run(join(repoRoot, 'node_modules/.bin/vite'), ['build']);
+    if (runId !== undefined) writeFileSync(RUN_MARKER, runId);
+    return fresh ? 'reused' : 'built';
+  });
 }
 
 export interface Portal {
@@ -129,7 +165,7 @@ export async function launchBrowser(): Promise<Browser> {
  */
 export async function openPortal(options: PortalOptions & { dbPath?: string } = {}): Promise<{ portal: Portal; browser: Browser }> {
   const dbPath = options.dbPath ?? (process.env.OBS_E2E_DB || testDbPath());
-  await ensureWebBuild();
+  await ensureWebBuild(inject('testRunId'));
   const [portal, browser] = await Promise.all([startPortal(dbPath, options), launchBrowser()]);
   return { portal, browser };
 }
